@@ -1,0 +1,249 @@
+"""The book model: book/book.yml, read once, validated once.
+
+Everything that needs to know what the book is called, who edited it, which
+essays it holds and in what order asks this module; nothing else parses
+book.yml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from . import rules
+from .diagnostics import Diagnostic, EssaykitError
+from .frontmatter import EssayMeta, parse_meta
+from .strictyaml import StrictYamlError, load
+from .text import join_names
+
+BOOK_FILE = PurePosixPath("book/book.yml")
+ROOT_DOC = "book/index"
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    affiliation: str = ""
+
+
+@dataclass(frozen=True)
+class Part:
+    title: str
+    essays: tuple[str, ...]  # posix paths relative to the book root
+
+
+@dataclass(frozen=True)
+class Book:
+    root: Path
+    title: str
+    subtitle: str
+    editors: tuple[Person, ...]
+    year: int
+    publisher: str
+    licence: str
+    licence_url: str
+    language: str
+    description: str
+    front: tuple[str, ...]
+    taster: str | None
+    parts: tuple[Part, ...]
+    back: tuple[str, ...]
+    bibliography: str
+    jargon: str | None
+    trusted: tuple[str, ...] = ()
+    isbn: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    # ---- order ---------------------------------------------------------
+    @property
+    def essays(self) -> tuple[str, ...]:
+        """Essays in reading order (the taster first when there is one)."""
+        body = tuple(path for part in self.parts for path in part.essays)
+        return ((self.taster,) if self.taster else ()) + body
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        """Every page of the book in reading order, front page first."""
+        return (f"{ROOT_DOC}.md",) + self.front + self.essays + self.back
+
+    @property
+    def editor_names(self) -> str:
+        return join_names([editor.name for editor in self.editors])
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def is_essay(self, relative: str) -> bool:
+        return relative in self.essays
+
+    @cached_property
+    def docnames(self) -> dict[str, str]:
+        """Sphinx docname for each page path."""
+        return {page: docname(page) for page in self.pages}
+
+    def part_of(self, relative: str) -> Part | None:
+        for part in self.parts:
+            if relative in part.essays:
+                return part
+        return None
+
+    # ---- essays' metadata ---------------------------------------------
+    def essay_meta(self, relative: str) -> EssayMeta | None:
+        meta, _ = self.read_meta(relative)
+        return meta
+
+    def read_meta(self, relative: str) -> tuple[EssayMeta | None, list[Diagnostic]]:
+        schema = "essay" if self.is_essay(relative) else "page"
+        path = self.path(relative)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            return None, [rules.make("BOOK002", relative, 1, 1, f"cannot read: {err}",
+                                     "check the file exists and is UTF-8 text")]
+        return parse_meta(text, relative, schema=schema)
+
+
+def docname(relative: str) -> str:
+    return str(PurePosixPath(relative).with_suffix(""))
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` holding book/book.yml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / BOOK_FILE).is_file():
+            return folder
+    raise EssaykitError([rules.make(
+        "BOOK001", str(BOOK_FILE), 1, 1,
+        f"no {BOOK_FILE} found in {start} or any folder above it",
+        "run essaykit inside a book, or pass --root",
+    )])
+
+
+def load_book(root: Path) -> Book:
+    """Read and validate book/book.yml; raise EssaykitError listing every problem."""
+    book_path = root / BOOK_FILE
+    where = str(BOOK_FILE)
+    try:
+        text = book_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise EssaykitError([rules.make("BOOK001", where, 1, 1, f"cannot read: {err}",
+                                        "create book/book.yml (see the README)")]) from None
+    try:
+        located = load(text)
+    except StrictYamlError as err:
+        raise EssaykitError([rules.make("BOOK001", where, err.line, err.column, err.message,
+                                        "fix the YAML")]) from None
+    data = located.value if isinstance(located.value, dict) else {}
+    problems: list[Diagnostic] = []
+
+    def need_str(key: str, default: str | None = None) -> str:
+        value = data.get(key, default)
+        if not isinstance(value, (str, int)) or str(value).strip() == "":
+            problems.append(rules.make("BOOK001", where, located.line_of(key), 1,
+                                       f"{key!r} must be a non-empty string",
+                                       f"add '{key}:' to book.yml"))
+            return ""
+        return " ".join(str(value).split())
+
+    def path_list(key: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(rules.make("BOOK001", where, located.line_of(key), 1,
+                                       f"{key!r} must be a list of file paths", ""))
+            return ()
+        return tuple(check_path(v, (key, i)) for i, v in enumerate(value))
+
+    def check_path(value: str, at: tuple[object, ...]) -> str:
+        clean = PurePosixPath(value)
+        if clean.is_absolute() or ".." in clean.parts or clean.suffix != ".md":
+            problems.append(rules.make("BOOK001", where, located.line_of(*at), 1,
+                                       f"{value!r} must be a relative path to a .md file "
+                                       "inside the book", ""))
+        elif not (root / clean).is_file():
+            problems.append(rules.make("BOOK002", where, located.line_of(*at), 1,
+                                       f"{value!r} does not exist",
+                                       "create the file or remove it from book.yml"))
+        return clean.as_posix()
+
+    editors: list[Person] = []
+    raw_editors = data.get("editors")
+    if not isinstance(raw_editors, list) or not raw_editors:
+        problems.append(rules.make("BOOK001", where, located.line_of("editors"), 1,
+                                   "'editors' must be a list of people with a 'name'",
+                                   "add '- name: ...' under editors"))
+    else:
+        for index, item in enumerate(raw_editors):
+            if isinstance(item, str):
+                item = {"name": item}
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                problems.append(rules.make("BOOK001", where, located.line_of("editors", index), 1,
+                                           "each editor needs a 'name'", ""))
+                continue
+            editors.append(Person(item["name"].strip(), str(item.get("affiliation") or "")))
+
+    parts: list[Part] = []
+    raw_parts = data.get("parts", [])
+    if not isinstance(raw_parts, list):
+        raw_parts = []
+        problems.append(rules.make("BOOK001", where, located.line_of("parts"), 1,
+                                   "'parts' must be a list of {title, essays}", ""))
+    for index, part in enumerate(raw_parts):
+        if not isinstance(part, dict) or not isinstance(part.get("title"), str) \
+                or not isinstance(part.get("essays"), list):
+            problems.append(rules.make("BOOK001", where, located.line_of("parts", index), 1,
+                                       "each part needs a 'title' and a list of 'essays'", ""))
+            continue
+        essays = tuple(
+            check_path(str(e), ("parts", index, "essays", j)) for j, e in enumerate(part["essays"])
+        )
+        parts.append(Part(part["title"], essays))
+    if "essays" in data and not parts:  # a book without parts
+        parts.append(Part("", path_list("essays")))
+
+    taster = data.get("taster")
+    taster_path = check_path(taster, ("taster",)) if isinstance(taster, str) else None
+    bibliography = data.get("bibliography", "book/references.bib")
+    jargon = data.get("jargon")
+    year = data.get("year")
+    if not isinstance(year, int):
+        problems.append(rules.make("BOOK001", where, located.line_of("year"), 1,
+                                   "'year' must be a number such as 2026", ""))
+        year = 0
+    trusted = data.get("trusted", [])
+    book = Book(
+        root=root.resolve(),
+        title=need_str("title"),
+        subtitle=" ".join(str(data.get("subtitle", "")).split()),
+        editors=tuple(editors),
+        year=year,
+        publisher=str(data.get("publisher", "")),
+        licence=str(data.get("licence", "")),
+        licence_url=str(data.get("licence_url", "")),
+        language=str(data.get("language", "en")),
+        description=" ".join(str(data.get("description", "")).split()),
+        front=path_list("front"),
+        taster=taster_path,
+        parts=tuple(parts),
+        back=path_list("back"),
+        bibliography=str(bibliography),
+        jargon=str(jargon) if jargon else None,
+        trusted=tuple(str(t) for t in trusted) if isinstance(trusted, list) else (),
+        isbn=str(data.get("isbn", "")),
+    )
+    seen: dict[str, int] = {}
+    for page in book.pages:
+        seen[page] = seen.get(page, 0) + 1
+    for page, count in seen.items():
+        if count > 1:
+            problems.append(rules.make("BOOK001", where, 1, 1,
+                                       f"{page!r} appears {count} times in the book's order",
+                                       "list each file once"))
+    if not (root / f"{ROOT_DOC}.md").is_file():
+        problems.append(rules.make("BOOK002", f"{ROOT_DOC}.md", 1, 1,
+                                   "the book has no front page", "create book/index.md"))
+    if problems:
+        raise EssaykitError(problems)
+    return book

@@ -1,0 +1,146 @@
+"""Directives that generate pages from the book model: title page, contents, contributors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx import addnodes
+from sphinx.directives.other import TocTree
+from sphinx.util.docutils import SphinxDirective
+
+from ..book import BOOK_FILE, Book, docname
+from ..frontmatter import Author
+from ..text import roman
+
+
+def _book(directive: SphinxDirective) -> Book:
+    book: Book = directive.env.app.essaykit_book  # type: ignore[attr-defined]
+    directive.env.note_dependency(str(book.root / BOOK_FILE))
+    return book
+
+
+def doc_link(target_docname: str, text: str) -> addnodes.pending_xref:
+    ref = addnodes.pending_xref("", refdomain="std", reftype="doc",
+                                reftarget="/" + target_docname, refexplicit=True)
+    ref += nodes.inline("", text)
+    return ref
+
+
+def pdf_name(book: Book, which: str = "book") -> str:
+    from ..print.paths import pdf_filename
+
+    return pdf_filename(book, which)
+
+
+class TitlePage(SphinxDirective):
+    """The front page's opening: subtitle, editors, description and the PDFs."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        book = _book(self)
+        box = nodes.container(classes=["essaykit-titlepage"])
+        if book.subtitle:
+            box += nodes.paragraph("", book.subtitle, classes=["essaykit-book-subtitle"])
+        box += nodes.paragraph("", f"Edited by {book.editor_names}",
+                               classes=["essaykit-book-editors"])
+        if book.description:
+            box += nodes.paragraph("", book.description, classes=["essaykit-book-description"])
+        downloads = nodes.paragraph(classes=["essaykit-downloads"])
+        downloads += nodes.Text("Read it as a ")
+        downloads += nodes.reference("", "PDF of the whole book",
+                                     refuri=f"../pdf/{pdf_name(book, 'book')}")
+        if book.taster:
+            downloads += nodes.Text(", or start with the ")
+            downloads += nodes.reference("", "taster think-piece (PDF)",
+                                         refuri=f"../pdf/{pdf_name(book, 'taster')}")
+        downloads += nodes.Text(".")
+        box += downloads
+        return [box]
+
+
+class Contents(SphinxDirective):
+    """The book's contents as toctrees: front matter, one per part, back matter."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        book = _book(self)
+        groups: list[tuple[str, tuple[str, ...]]] = [
+            ("", (*book.front, *((book.taster,) if book.taster else ()))),
+        ]
+        for number, part in enumerate(book.parts, start=1):
+            caption = f"Part {roman(number)}: {part.title}" if part.title else ""
+            groups.append((caption, part.essays))
+        groups.append(("Back matter", book.back))
+        result: list[nodes.Node] = []
+        for caption, pages in groups:
+            if not pages:
+                continue
+            options: dict[str, object] = {"maxdepth": 1}
+            if caption:
+                options["caption"] = caption
+            toctree = TocTree(
+                "toctree", [], options, StringList(["/" + docname(p) for p in pages]),
+                self.lineno, self.content_offset, self.block_text, self.state, self.state_machine,
+            )
+            result.extend(toctree.run())
+        return result
+
+
+@dataclass
+class Contributor:
+    author: Author
+    essays: list[tuple[str, str]] = field(default_factory=list)  # (docname, title)
+
+
+class Contributors(SphinxDirective):
+    """One entry per author, from the essays' front matter, with the essays they wrote."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        book = _book(self)
+        people: dict[str, Contributor] = {}
+        for page in book.essays:
+            self.env.note_dependency(str(book.path(page)))
+            meta = book.essay_meta(page)
+            if meta is None:
+                continue
+            for author in meta.authors:
+                entry = people.setdefault(author.name, Contributor(author))
+                entry.essays.append((docname(page), meta.title))
+        listing = nodes.definition_list(classes=["essaykit-contributors"])
+        for person in sorted(people.values(), key=lambda c: _sort_name(c.author.name)):
+            item = nodes.definition_list_item()
+            term = nodes.term("", person.author.name)
+            item += term
+            body = nodes.definition()
+            if person.author.affiliation:
+                body += nodes.paragraph("", person.author.affiliation,
+                                        classes=["essaykit-affiliation"])
+            if person.author.orcid:
+                para = nodes.paragraph()
+                url = f"https://orcid.org/{person.author.orcid}"
+                para += nodes.reference("", f"ORCID {person.author.orcid}", refuri=url)
+                body += para
+            works = nodes.bullet_list(classes=["essaykit-contributor-essays"])
+            for target, title in person.essays:
+                li = nodes.list_item()
+                para = nodes.paragraph()
+                para += doc_link(target, title)
+                li += para
+                works += li
+            body += works
+            item += body
+            listing += item
+        return [listing]
+
+
+def _sort_name(name: str) -> str:
+    words = name.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    return (words[-1] if len(words) > 1 else " ".join(words)).lower() + " " + name.lower()

@@ -1,0 +1,100 @@
+"""Wire essaykit into Sphinx: defaults from book.yml, page decorations, directives, builders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+
+from .. import harvard
+from ..book import ROOT_DOC, Book, load_book
+from ..diagnostics import EssaykitError
+from . import directives, pages
+
+STATIC = Path(__file__).parent / "static"
+
+# myst-parser syntax the book uses. HTML-producing extensions (html_image,
+# html_admonition) and substitution (unsandboxed Jinja) are deliberately absent.
+MYST_EXTENSIONS = ["colon_fence", "deflist", "smartquotes", "strikethrough"]
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("myst_parser")
+    app.setup_extension("sphinxcontrib.bibtex")
+    harvard.register()
+    harvard.register_reference_style()
+    app.add_config_value("essaykit_root", None, "env", types=[str, type(None)])
+    app.connect("config-inited", apply_book_defaults, priority=100)
+    app.connect("source-read", pages.append_reference_list)
+    app.connect("doctree-read", pages.decorate_page)
+    app.connect("env-updated", pages.prefer_collected_bibliography, priority=100)
+    app.connect("build-finished", pages.write_root_redirect)
+    app.add_directive("essaykit-titlepage", directives.TitlePage)
+    app.add_directive("essaykit-contents", directives.Contents)
+    app.add_directive("essaykit-contributors", directives.Contributors)
+    app.add_css_file("essaykit.css")
+
+    from ..print.builder import PrintBuilder
+
+    app.add_builder(PrintBuilder)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True,
+            "env_version": 1}
+
+
+def get_book(app: Sphinx) -> Book:
+    book: Book = app.essaykit_book  # type: ignore[attr-defined]
+    return book
+
+
+def apply_book_defaults(app: Sphinx, config: Config) -> None:
+    """Fill Sphinx's settings from book.yml, unless conf.py set them itself."""
+    root = Path(config.essaykit_root or app.confdir)
+    try:
+        book = load_book(root)
+    except EssaykitError as err:
+        lines = "\n".join(d.format_text() for d in err.diagnostics)
+        raise ConfigError(f"essaykit: the book's configuration is invalid:\n{lines}") from None
+    app.essaykit_book = book  # type: ignore[attr-defined]
+    user = config._raw_config
+
+    def default(name: str, value: Any) -> None:
+        if name not in user:
+            setattr(config, name, value)
+
+    editors = book.editor_names
+    default("project", book.title)
+    default("author", editors)
+    default("copyright", f"{book.year}, {editors}")
+    default("language", book.language.replace("-", "_"))
+    default("root_doc", ROOT_DOC)
+    default("include_patterns", ["book/**", "essays/**"])
+    default("exclude_patterns", ["_build", ".venv", "**/.*", "tests", "bench", "README.md"])
+    default("source_suffix", {".md": "markdown"})
+    default("myst_enable_extensions", MYST_EXTENSIONS)
+    default("myst_heading_anchors", 3)
+    default("myst_title_to_header", True)
+    default("bibtex_bibfiles", [book.bibliography])
+    default("bibtex_reference_style", "essaykit-harvard")
+    default("bibtex_default_style", "essaykit-harvard")
+    default("html_theme", "sphinx_book_theme")
+    default("html_title", book.title)
+    default("html_show_sourcelink", False)
+    default("html_copy_source", False)
+    default("html_last_updated_fmt", None)
+    default("html_theme_options", {
+        "home_page_in_toc": True,
+        "show_toc_level": 2,
+        "use_download_button": False,
+        "use_fullscreen_button": False,
+        "navigation_with_keys": False,
+        "footer_content_items": [],
+        "article_footer_items": [],
+        "extra_footer": "",
+    })
+    # One entry in an essay's list and again in the collected bibliography is
+    # the design, not a mistake.
+    config.suppress_warnings = [*config.suppress_warnings, "bibtex.duplicate_citation"]
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
