@@ -124,18 +124,31 @@ def find_root(start: Path) -> Path:
 
 def load_book(root: Path) -> Book:
     """Read and validate book/book.yml; raise EssaykitError listing every problem."""
+    book, problems = read_book(root)
+    if problems or book is None:
+        raise EssaykitError(problems)
+    return book
+
+
+def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
+    """Read and validate book/book.yml without raising.
+
+    Returns the book (None only when book.yml cannot be read or parsed at all)
+    and every problem found. `essaykit check` uses this so that a book whose
+    order names essays not yet written can still be checked.
+    """
     book_path = root / BOOK_FILE
     where = str(BOOK_FILE)
     try:
         text = book_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise EssaykitError([rules.make("BOOK001", where, 1, 1, f"cannot read: {err}",
-                                        "create book/book.yml (see the README)")]) from None
+        return None, [rules.make("BOOK001", where, 1, 1, f"cannot read: {err}",
+                                 "create book/book.yml (see the README)")]
     try:
         located = load(text)
     except StrictYamlError as err:
-        raise EssaykitError([rules.make("BOOK001", where, err.line, err.column, err.message,
-                                        "fix the YAML")]) from None
+        return None, [rules.make("BOOK001", where, err.line, err.column, err.message,
+                                 "fix the YAML")]
     data = located.value if isinstance(located.value, dict) else {}
     problems: list[Diagnostic] = []
 
@@ -244,6 +257,4 @@ def load_book(root: Path) -> Book:
     if not (root / f"{ROOT_DOC}.md").is_file():
         problems.append(rules.make("BOOK002", f"{ROOT_DOC}.md", 1, 1,
                                    "the book has no front page", "create book/index.md"))
-    if problems:
-        raise EssaykitError(problems)
-    return book
+    return book, problems

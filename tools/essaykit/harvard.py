@@ -40,7 +40,7 @@ def safe_url(children: Any, data: Any) -> Text:
     url = data["entry"].fields.get("url", "").strip()
     if not url.lower().startswith(SAFE_SCHEMES):
         return Text()
-    return join["Available at: ", href[field("url", raw=True), field("url", raw=True)]].format_data(
+    return join["Available at: ", href(field("url", raw=True))[field("url", raw=True)]].format_data(
         data
     )
 
@@ -52,7 +52,7 @@ def safe_doi(children: Any, data: Any) -> Text:
         return Text()
     return join[
         "doi:",
-        href[join["https://doi.org/", field("doi", raw=True)], field("doi", raw=True)],
+        href(join["https://doi.org/", field("doi", raw=True)])[field("doi", raw=True)],
     ].format_data(data)
 
 

@@ -88,7 +88,9 @@ class PrintBuilder(SingleFileHTMLBuilder):
 
     def render_piece(self, book: Book, page: str, included: set[str]) -> Piece:
         name = docname(page)
-        doctree = self.env.get_and_resolve_doctree(name, self)
+        # a copy: sphinxcontrib-bibtex inserts its cached citation nodes as they
+        # are, and the id rewriting below must not reach back into its cache
+        doctree = self.env.get_and_resolve_doctree(name, self).deepcopy()
         transforms.drop_web_only(doctree)
         transforms.inline_footnotes(doctree)
         transforms.namespace_ids(doctree, name, included)

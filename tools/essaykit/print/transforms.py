@@ -56,6 +56,9 @@ def drop_web_only(doctree: nodes.Node) -> None:
     for element in list(doctree.findall(nodes.Element)):
         if "essaykit-cite" in element.get("classes", ()):
             element.parent.remove(element)
+    # "cited at (1, 2)" back-links: useful on screen, noise on paper
+    for citation in doctree.findall(nodes.citation):
+        citation["backrefs"] = []
 
 
 def namespace_ids(doctree: nodes.Node, docname: str, included: set[str]) -> None:

@@ -29,7 +29,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("essaykit_root", None, "env", types=[str, type(None)])
     app.connect("config-inited", apply_book_defaults, priority=100)
     app.connect("source-read", pages.append_reference_list)
-    app.connect("doctree-read", pages.decorate_page)
+    # before the toctree collector (priority 500), so the page contents match the page
+    app.connect("doctree-read", pages.decorate_page, priority=400)
     app.connect("env-updated", pages.prefer_collected_bibliography, priority=100)
     app.connect("build-finished", pages.write_root_redirect)
     app.add_directive("essaykit-titlepage", directives.TitlePage)

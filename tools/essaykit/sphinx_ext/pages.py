@@ -134,15 +134,14 @@ def prefer_collected_bibliography(app: Sphinx, env: BuildEnvironment) -> None:
     """Citations on pages without their own list (the glossary) link to the bibliography page.
 
     sphinxcontrib-bibtex resolves a citation to the same page's list first, then
-    to the first list that holds the key; putting the collected bibliography
-    first makes that fallback the book's Bibliography page.
+    to the last list that holds the key (a dict built in list order); putting
+    the collected bibliography last makes that fallback the Bibliography page.
     """
     domain = env.get_domain("cite")
     bibliographies = domain.bibliographies  # type: ignore[attr-defined]
     book = _book(app)
     collected = [page[:-3] for page in book.back if page.endswith("bibliography.md")]
-    ordered = sorted(bibliographies.items(),
-                     key=lambda item: item[0].docname not in collected)
+    ordered = sorted(bibliographies.items(), key=lambda item: item[0].docname in collected)
     bibliographies.clear()
     bibliographies.update(ordered)
 

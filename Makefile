@@ -1,0 +1,58 @@
+# essaykit: the two commands of the README's quick start, and a few more.
+#
+#   make book   build the web book and the PDFs into _build/
+#   make test   run the test suite
+#
+# Each target creates .venv/ and installs what it needs on first use, so a
+# fresh clone needs only Python 3.11, pip and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: book html pdf test check serve lint clean system-deps
+
+book: $(STAMP)
+	$(BIN)/essaykit build
+
+html: $(STAMP)
+	$(BIN)/essaykit build --html-only
+
+pdf: $(STAMP)
+	$(BIN)/essaykit build --pdf-only
+
+check: $(STAMP)
+	$(BIN)/essaykit check
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+serve: $(STAMP)
+	$(BIN)/essaykit serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check tools tests bench
+	$(BIN)/mypy
+
+$(STAMP): pyproject.toml constraints.txt | system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,serve,dev]'
+	touch $(STAMP)
+
+# WeasyPrint draws text with Pango, a system library. Most machines have it;
+# on a bare Debian or Ubuntu one we install it if we can (as root, with apt).
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0'; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Pango for WeasyPrint (apt-get)"; \
+	    apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+	  else \
+	    echo "WeasyPrint needs Pango: install libpango-1.0-0 (Debian/Ubuntu) or pango (Homebrew)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf _build

@@ -1,0 +1,38 @@
+"""Shared fixtures: copies of the real book and of the fixture books, built once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from essaykit.build import BuildOptions, BuildResult, build
+
+REPO = Path(__file__).resolve().parents[1]
+BUILD_BOOKS = Path(__file__).parent / "build_books"
+IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "tests", "bench", "*.egg-info",
+                                "__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache",
+                                ".ruff_cache")
+
+
+def copy_book(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target, ignore=IGNORE)
+    return target
+
+
+@pytest.fixture(scope="session")
+def real_book_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
+    root = copy_book(REPO, tmp_path_factory.mktemp("real") / "book")
+    return root, build(BuildOptions(root=root, quiet=True))
+
+
+@pytest.fixture(scope="session")
+def small_book_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
+    root = copy_book(BUILD_BOOKS / "small", tmp_path_factory.mktemp("small") / "book")
+    return root, build(BuildOptions(root=root, quiet=True))
+
+
+@pytest.fixture
+def small_book(tmp_path: Path) -> Path:
+    return copy_book(BUILD_BOOKS / "small", tmp_path / "book")

@@ -1,0 +1,177 @@
+"""`essaykit build`: the web book and the PDFs, built aside and swapped in only on success.
+
+Every build writes into a staging folder next to the output. Only when Sphinx
+and WeasyPrint have both succeeded does the staging folder replace the
+previous output, so a failed build leaves the published book exactly as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from .book import Book, load_book
+from .diagnostics import Diagnostic, Severity
+from .print.paths import pdf_filename
+
+Reporter = Callable[[str], None]
+
+
+@dataclass
+class BuildOptions:
+    root: Path
+    outdir: Path | None = None
+    html: bool = True
+    pdf: bool = True
+    strict: bool = False  # warnings fail the build, as sphinx-build -W
+    check: bool = True  # run the pre-build gate
+    quiet: bool = False
+
+
+@dataclass
+class BuildResult:
+    outdir: Path
+    outputs: dict[str, Path] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class BuildFailed(Exception):
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
+        super().__init__(message)
+        self.diagnostics = diagnostics or []
+
+
+def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
+    say = report or (lambda _message: None)
+    root = options.root.resolve()
+    book = load_book(root)
+    outdir = (options.outdir or root / "_build").resolve()
+    result = BuildResult(outdir)
+    if options.check:
+        started = time.perf_counter()
+        result.diagnostics = pre_build_gate(root)
+        result.timings["check"] = time.perf_counter() - started
+        errors = [d for d in result.diagnostics if d.severity >= Severity.ERROR]
+        if errors:
+            raise BuildFailed(f"{len(errors)} error(s) in the book's sources; nothing was built",
+                              errors)
+    outdir.mkdir(parents=True, exist_ok=True)
+    cache = outdir / ".cache" / "doctrees"
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=outdir))
+    try:
+        if options.html:
+            started = time.perf_counter()
+            say("building the web book (Sphinx, html)")
+            result.warnings += run_sphinx(root, staging / "html", cache, "html", options)
+            result.timings["html"] = time.perf_counter() - started
+        if options.pdf:
+            started = time.perf_counter()
+            say("writing the print edition (Sphinx, essaykit-print)")
+            result.warnings += run_sphinx(root, staging / "print", cache, "essaykit-print",
+                                          options)
+            result.timings["print-html"] = time.perf_counter() - started
+            typeset(book, staging, result, say)
+        if options.strict and result.warnings:
+            raise BuildFailed(f"{len(result.warnings)} warning(s) and --strict is on; "
+                              "the previous output is unchanged")
+        publish(book, staging, outdir, result, options)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def pre_build_gate(root: Path) -> list[Diagnostic]:
+    """The same diagnostics as `essaykit check`, run before Sphinx sees anything."""
+    try:
+        from .check import run_check
+    except ImportError:  # pragma: no cover - the checker ships with the package
+        return []
+    return list(run_check(root).diagnostics)
+
+
+class _Tee(io.TextIOBase):
+    """Show Sphinx's warnings as they come and keep them for the summary."""
+
+    def __init__(self, stream: TextIO | None):
+        self.stream = stream
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> int:
+        if self.stream is not None:
+            self.stream.write(text)
+        self.lines.extend(line for line in text.splitlines() if line.strip())
+        return len(text)
+
+
+def run_sphinx(root: Path, outdir: Path, cache: Path, builder: str,
+               options: BuildOptions) -> list[str]:
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    warnings = _Tee(sys.stderr)
+    status = None if options.quiet else sys.stdout
+    try:
+        with patch_docutils(root), docutils_namespace():
+            app = Sphinx(str(root), str(root), str(outdir), str(cache / builder), builder,
+                         status=status, warning=warnings, freshenv=False,
+                         keep_going=True, verbosity=0)
+            app.build()
+    except SphinxError as err:
+        raise BuildFailed(f"Sphinx stopped: {err}") from None
+    if app.statuscode:
+        raise BuildFailed(f"Sphinx failed building {builder}; the previous output is unchanged")
+    return warnings.lines
+
+
+def typeset(book: Book, staging: Path, result: BuildResult, say: Reporter) -> None:
+    from .print.pdf import write_pdf
+
+    pdfdir = staging / "pdf"
+    pdfdir.mkdir()
+    editions = ["book"] + (["taster"] if book.taster else [])
+    for edition in editions:
+        started = time.perf_counter()
+        target = pdfdir / pdf_filename(book, edition)
+        say(f"typesetting {target.name} (WeasyPrint)")
+        typeset_pdf = write_pdf(staging / "print" / f"{edition}.html", target)
+        elapsed = time.perf_counter() - started
+        result.timings[f"pdf-{edition}"] = elapsed
+        result.warnings += typeset_pdf.warnings
+        for warning in typeset_pdf.warnings:
+            print(f"{target.name}: {warning}", file=sys.stderr)
+        say(f"  {typeset_pdf.pages} pages in {elapsed:.1f} s")
+
+
+def publish(book: Book, staging: Path, outdir: Path, result: BuildResult,
+            options: BuildOptions) -> None:
+    """Swap the staged outputs into place, one folder at a time."""
+    staged_pdf = staging / "pdf"
+    pdf_source = staged_pdf if staged_pdf.is_dir() else outdir / "pdf"
+    if (staging / "html").is_dir() and pdf_source.is_dir():
+        # the web book links the PDFs; keep the last ones when only html was rebuilt
+        shutil.copytree(pdf_source, staging / "html" / "pdf", dirs_exist_ok=True)
+    for name in ("html", "print", "pdf"):
+        new = staging / name
+        if not new.is_dir():
+            continue
+        final = outdir / name
+        retired = staging / f"{name}.previous"
+        if final.exists():
+            os.replace(final, retired)
+        os.replace(new, final)
+        result.outputs[name] = final
+    for edition in ("book", "taster"):
+        pdf = outdir / "pdf" / pdf_filename(book, edition)
+        if pdf.is_file():
+            result.outputs[f"pdf-{edition}"] = pdf

@@ -1,0 +1,144 @@
+"""Read a .bib file with pybtex, keeping each entry's line and every error's place.
+
+pybtex stops at the first problem in strict mode and prints warnings in lax
+mode; we want neither. Its low-level parser takes an error handler, so this
+module hands it one that records each syntax error (with pybtex's own line
+number) and carries on, as BibTeX would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pybtex.errors
+from pybtex.database import BibliographyData, Entry, Person
+from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser
+from pybtex.exceptions import PybtexError
+from pybtex.scanner import PybtexSyntaxError
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    key: str
+    type: str
+    fields: dict[str, str]
+    persons: dict[str, tuple[str, ...]]
+    line: int
+    path: str
+
+
+@dataclass(frozen=True)
+class BibProblem:
+    """A syntax error, a duplicate key or a duplicate field, at its line."""
+
+    kind: str  # "syntax", "duplicate-key", "duplicate-field", "unreadable"
+    message: str
+    line: int
+    column: int
+    other_line: int = 0
+
+
+@dataclass
+class BibFile:
+    path: str
+    lines: list[str]
+    entries: list[BibEntry] = field(default_factory=list)
+    problems: list[BibProblem] = field(default_factory=list)
+
+
+class _RecordingParser(Parser):  # type: ignore[misc]
+    """pybtex's Parser, recording errors and each entry's first line."""
+
+    def __init__(self, text: str, path: str):
+        super().__init__()
+        self.text = text
+        self.path = path
+        self.entries: list[BibEntry] = []
+        self.problems: list[BibProblem] = []
+        self.first_line: dict[str, int] = {}
+        self.scanner: LowLevelParser | None = None
+        self._line_cache = (0, 1)
+
+    def line_at(self, offset: int) -> int:
+        # entries come in order, so count newlines incrementally
+        last_offset, last_line = self._line_cache
+        if offset < last_offset:
+            last_offset, last_line = 0, 1
+        line = last_line + self.text.count("\n", last_offset, offset)
+        self._line_cache = (offset, line)
+        return line
+
+    def handle_error(self, error: Exception) -> None:
+        if isinstance(error, PybtexSyntaxError):
+            line = error.lineno or 1
+            position = error.error_context_info[-1] if error.error_context_info else 0
+            start = self.text.rfind("\n", 0, position) + 1
+            message = str(error).split(": ", 1)[-1]
+            self.problems.append(BibProblem("syntax", message, line, position - start + 1))
+        elif isinstance(error, DuplicateField):
+            line = self.line_at(self.scanner.command_start) if self.scanner else 1
+            self.problems.append(BibProblem("duplicate-field", str(error), line, 1))
+        else:
+            self.problems.append(BibProblem("syntax", str(error), 1, 1))
+
+    def parse_string(self, text: str) -> BibliographyData:
+        self.unnamed_entry_counter = 1
+        self.scanner = LowLevelParser(text, keyless_entries=False, handle_error=self.handle_error,
+                                      macros=self.macros)
+        for entry in self.scanner:
+            entry_type = entry[0].lower()
+            if entry_type == "preamble":
+                self.process_preamble(*entry[1])
+            elif entry_type != "string":
+                self.process_entry(entry[0], *entry[1])
+        return self.data
+
+    def process_entry(self, entry_type: str, key: str, fields: list[tuple[str, list[str]]]) -> None:
+        assert self.scanner is not None
+        line = self.line_at(self.scanner.command_start or 0)
+        folded = key.lower()
+        if folded in self.first_line:
+            self.problems.append(BibProblem(
+                "duplicate-key", f"duplicate key {key!r}", line, 1, self.first_line[folded]))
+            return
+        self.first_line[folded] = line
+        before = len(self.data.entries)
+        # person-name errors go through pybtex's global hook: capture them here
+        with pybtex.errors.capture() as captured:
+            super().process_entry(entry_type, key, fields)
+        for error in captured:
+            self.problems.append(BibProblem("syntax", f"entry {key!r}: {error}", line, 1))
+        if len(self.data.entries) > before:
+            self.entries.append(_entry(self.data.entries[key], key, line, self.path))
+
+
+def _entry(entry: Entry, key: str, line: int, path: str) -> BibEntry:
+    persons = {role: tuple(str(person) for person in people)
+               for role, people in entry.persons.items()}
+    return BibEntry(key, entry.type.lower(), {k.lower(): v for k, v in entry.fields.items()},
+                    {k.lower(): v for k, v in persons.items()}, line, path)
+
+
+def read_bib(path: Path, shown: str) -> BibFile:
+    """Parse one .bib file; never raises."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        bib = BibFile(shown, [])
+        bib.problems.append(BibProblem("unreadable", f"cannot read {shown}: {err}", 1, 1))
+        return bib
+    return read_bib_text(text, shown)
+
+
+def read_bib_text(text: str, shown: str) -> BibFile:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parser = _RecordingParser(text, shown)
+    try:
+        parser.parse_string(text)
+    except (PybtexError, RecursionError, ValueError, IndexError) as err:
+        parser.problems.append(BibProblem("syntax", str(err), 1, 1))
+    return BibFile(shown, text.split("\n"), parser.entries, parser.problems)
+
+
+__all__ = ["BibEntry", "BibFile", "BibProblem", "Person", "read_bib", "read_bib_text"]

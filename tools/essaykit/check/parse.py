@@ -1,0 +1,312 @@
+"""Parse a page once with myst-parser's markdown-it and collect what the rules need.
+
+Directive bodies that MyST would parse as Markdown (notes, figures' captions,
+glossary definitions, nested directives) are parsed here too, with the same
+parser, and their line numbers shifted back into the file; literal bodies
+(code, math, raw) are left alone, so a role inside them is not a role.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .glossary import parse_glossary
+from .mdconfig import docutils_id, heading_slug, unique_slug
+from .model import Directive, Document, Heading, Label, Link, Prose, Role, Suppression, TocEntry
+from .suppress import parse_suppression
+
+DIRECTIVE = re.compile(r"^\{(?P<name>[A-Za-z][\w:.+-]*)\}\s*(?P<argument>.*)$")
+OPTION = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$")
+# directives whose body is not Markdown
+LITERAL_DIRECTIVES = frozenset({
+    "code", "code-block", "sourcecode", "code-cell", "literalinclude", "math", "raw",
+    "csv-table", "mermaid", "graphviz", "digraph", "graph", "plantuml", "bibliography",
+    "eval-rst", "jupyter-execute", "ipython", "ditaa", "productionlist", "parsed-literal",
+    "highlight", "doctest", "testcode", "testoutput", "toctree", "glossary", "tableofcontents",
+})
+PATH_DIRECTIVES = frozenset({"figure", "image", "include", "literalinclude"})
+OBJECT = "\ufffc"  # stands for code, roles and images in prose
+NEWLINES = re.compile(r"\r\n?")
+
+
+def normalise_newlines(text: str) -> str:
+    """markdown-it's own normalisation, so that our line numbers are its line numbers."""
+    return NEWLINES.sub("\n", text).replace("\0", "\ufffd")
+
+
+def parse_document(
+    text: str, path: str, docname: str, parser: MarkdownIt, *, heading_anchors: int
+) -> Document:
+    text = normalise_newlines(text)
+    document = Document(path=path, docname=docname, lines=text.split("\n"))
+    walker = _Walker(document, parser, heading_anchors)
+    walker.blocks(parser.parse(text, walker.env), 0)
+    return document
+
+
+def _options(lines: list[str]) -> tuple[dict[str, str], dict[str, int], int]:
+    """A directive's options (`:key: value` lines or a `---` block), their lines, and
+    how many body lines they take."""
+    options: dict[str, str] = {}
+    where: dict[str, int] = {}
+    if lines and lines[0].strip() == "---":
+        for index in range(1, len(lines)):
+            if lines[index].strip() == "---":
+                return options, where, index + 1
+            key, _, value = lines[index].partition(":")
+            if key.strip():
+                options[key.strip()] = value.strip()
+                where[key.strip()] = index
+        return {}, {}, 0  # unterminated: MyST reads it as content
+    used = 0
+    for index, line in enumerate(lines):
+        match = OPTION.match(line)
+        if not match:
+            break
+        options[match.group("key")] = match.group("value").strip()
+        where[match.group("key")] = index
+        used = index + 1
+    return options, where, used
+
+
+class _Walker:
+    def __init__(self, document: Document, parser: MarkdownIt, heading_anchors: int):
+        self.doc = document
+        self.parser = parser
+        self.heading_anchors = heading_anchors
+        self.slugs: set[str] = set()
+        self.env: dict[str, Any] = {}
+        self.source_lines = tuple(document.lines)
+
+    # ---- blocks -------------------------------------------------------
+    def blocks(self, tokens: list[Token], offset: int) -> None:
+        level = 0
+        for token in tokens:
+            kind = token.type
+            if kind == "heading_open":
+                level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
+            elif kind == "heading_close":
+                level = 0
+            elif kind == "inline" and token.map is not None:
+                self.inline(token, offset + token.map[0], level)
+            elif kind in ("fence", "colon_fence") and token.map is not None:
+                self.fence(token, offset + token.map[0])
+            elif kind == "myst_target" and token.map is not None:
+                self.doc.labels.append(Label(token.content, offset + token.map[0] + 1, 1))
+            elif kind == "myst_line_comment" and token.map is not None:
+                self.comment(token, offset)
+
+    def comment(self, token: Token, offset: int) -> None:
+        assert token.map is not None
+        target = offset + token.map[1] + 1
+        for index, text in enumerate(token.content.split("\n")):
+            codes = parse_suppression(text)
+            if codes:
+                line = offset + token.map[0] + index + 1
+                self.doc.suppressions.append(Suppression(codes, line, target))
+
+    def fence(self, token: Token, line0: int) -> None:
+        match = DIRECTIVE.match(token.info.strip())
+        if not match:
+            return  # a code block: nothing in it is markup
+        name, argument = match.group("name"), match.group("argument").strip()
+        body = token.content.split("\n")
+        options, where, used = _options(body)
+        self.doc.directives.append(Directive(name, argument, options, line0 + 1))
+        if options.get("name"):
+            self.doc.labels.append(Label(options["name"], line0 + 2 + where["name"], 1))
+        if name in PATH_DIRECTIVES and argument:
+            self.doc.links.append(Link(argument, "image" if "image" in name or name == "figure"
+                                       else "include", line0 + 1, 1))
+        first = line0 + 1 + used
+        lines = body[used:]
+        if name == "glossary":
+            entries, definitions = parse_glossary(lines, first)
+            self.doc.glossary.extend(entries)
+            for text, start in definitions:
+                self.blocks(self.parser.parse(text, self.env), start)
+        elif name == "toctree":
+            self.toctree(lines, first, "glob" in options)
+        elif name not in LITERAL_DIRECTIVES:
+            self.blocks(self.parser.parse("\n".join(lines), self.env), first)
+
+    def toctree(self, lines: list[str], first: int, glob: bool) -> None:
+        for index, line in enumerate(lines):
+            entry = line.strip()
+            if not entry:
+                continue
+            explicit = re.match(r"^.*<(?P<target>[^<>]+)>$", entry)
+            target = explicit.group("target").strip() if explicit else entry
+            self.doc.toctree.append(TocEntry(target, first + index + 1, glob))
+
+    # ---- inline -------------------------------------------------------
+    def inline(self, token: Token, line0: int, heading_level: int) -> None:
+        _Inline(self, token, line0, heading_level).run()
+
+    def column(self, line: int, content: str, position: int) -> int:
+        """1-based column in the source of `content[position]`, which is on `line`."""
+        start = content.rfind("\n", 0, position) + 1
+        end = content.find("\n", position)
+        piece = content[start:] if end < 0 else content[start:end]
+        source = self.source_lines[line] if 0 <= line < len(self.source_lines) else ""
+        prefix = source.find(piece) if piece else -1
+        if prefix < 0:
+            prefix = len(source) - len(source.lstrip())
+        return prefix + (position - start) + 1
+
+
+class _Inline:
+    """Walks one inline token's children, tracking where each sits in the source."""
+
+    def __init__(self, walker: _Walker, token: Token, line0: int, heading_level: int):
+        self.walker = walker
+        self.doc = walker.doc
+        self.content = token.content
+        self.children = token.children or []
+        self.line = line0  # 0-based
+        self.cursor = 0
+        self.heading_level = heading_level
+        self.parts: list[str] = []
+        self.size = 0
+        self.prose = Prose("", heading_level > 0, source_lines=walker.source_lines)
+        self.heading_text: list[str] = []
+        self.pending_link: tuple[str, int, int] = ("", line0 + 1, 1)
+
+    def find_on_line(self, needle: str) -> int:
+        end = self.content.find("\n", self.cursor)
+        return self.content.find(needle, self.cursor, len(self.content) if end < 0 else end)
+
+    def advance(self, stop: int) -> None:
+        stop = min(max(stop, self.cursor), len(self.content))
+        self.line += self.content.count("\n", self.cursor, stop)
+        self.cursor = stop
+
+    def here(self, position: int) -> tuple[int, int]:
+        return self.line + 1, self.walker.column(self.line, self.content, position)
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.size += len(text)
+
+    def run(self) -> None:
+        in_autolink = False
+        for child in self.children:
+            kind = child.type
+            if kind == "text":
+                self.heading_text.append(child.content)
+                if in_autolink:
+                    continue
+                column = self.cursor - self.content.rfind("\n", 0, self.cursor)
+                self.prose.anchors.append((self.size, self.line + 1, column))
+                self.add(child.content)
+            elif kind in ("softbreak", "hardbreak"):
+                newline = self.content.find("\n", self.cursor)
+                if newline >= 0:
+                    self.advance(newline + 1)
+                else:
+                    self.line += 1
+                self.add(" ")
+            elif kind == "myst_role":
+                self.role(child)
+            elif kind == "code_inline":
+                self.code(child)
+            elif kind == "link_open":
+                in_autolink = child.markup == "autolink" or child.info == "auto"
+                self.link_open(child, in_autolink)
+            elif kind == "link_close":
+                if not in_autolink:
+                    self.link_close()
+                in_autolink = False
+            elif kind == "image":
+                self.image(child)
+            elif kind in ("footnote_ref", "html_inline", "math_inline", "math_inline_double"):
+                position = self.find_on_line(child.content or "[^")
+                if position >= 0:
+                    self.advance(position + max(len(child.content), 1))
+                self.add(OBJECT)
+        self.prose.text = "".join(self.parts)
+        if self.prose.text.strip() or self.prose.terms:
+            self.doc.prose.append(self.prose)
+        if self.heading_level:
+            self.add_heading()
+
+    def role(self, child: Token) -> None:
+        name = str(child.meta.get("name", ""))
+        marker = "{" + name + "}"
+        position = self.find_on_line(marker + "`")
+        line, column = self.here(position) if position >= 0 else (self.line + 1, 1)
+        role = Role(name, child.content, line, column)
+        self.doc.roles.append(role)
+        if name == "term":
+            self.prose.terms.append((self.size, role))
+        if position >= 0:
+            ticks = len(self.content[position + len(marker):]) - len(
+                self.content[position + len(marker):].lstrip("`"))
+            self.advance(position + len(marker) + ticks + len(child.content) + ticks)
+        self.add(OBJECT)
+
+    def code(self, child: Token) -> None:
+        markup = child.markup or "`"
+        position = self.find_on_line(markup)
+        if position >= 0:
+            closing = self.content.find(markup, position + len(markup) + max(len(child.content) - 1, 0))
+            self.advance(closing + len(markup) if closing >= 0 else position + len(markup))
+        self.add(OBJECT)
+        self.heading_text.append(child.content)
+
+    def link_open(self, child: Token, autolink: bool) -> None:
+        href = str(child.attrGet("href") or "")
+        if autolink:
+            position = self.find_on_line("<")
+            line, column = self.here(position + 1) if position >= 0 else (self.line + 1, 1)
+            self.doc.links.append(Link(href, "autolink", line, column))
+            if position >= 0:
+                closing = self.content.find(">", position)
+                self.advance(closing + 1 if closing >= 0 else position + 1)
+            self.add(OBJECT)
+            return
+        position = self.find_on_line("[")
+        line, column = self.here(position) if position >= 0 else (self.line + 1, 1)
+        self.pending_link = (href, line, column)
+        if position >= 0:
+            self.advance(position + 1)
+
+    def link_close(self) -> None:
+        href, line, column = self.pending_link
+        position = self.find_on_line("](")
+        if position >= 0:
+            line, column = self.here(position + 2)
+            closing = self.content.find(")", position)
+            self.advance(closing + 1 if closing >= 0 else position + 2)
+        self.doc.links.append(Link(href, "link", line, column))
+
+    def image(self, child: Token) -> None:
+        src = str(child.attrGet("src") or "")
+        position = self.find_on_line("![")
+        line, column = self.here(position) if position >= 0 else (self.line + 1, 1)
+        if position >= 0:
+            middle = self.content.find("](", position)
+            if middle >= 0:
+                self.advance(middle)
+                line, column = self.here(middle + 2)
+                closing = self.content.find(")", middle)
+                self.advance(closing + 1 if closing >= 0 else middle + 2)
+        self.doc.links.append(Link(src, "image", line, column))
+        self.add(OBJECT)
+
+    def add_heading(self) -> None:
+        title = "".join(self.heading_text)
+        slug = ""
+        if self.heading_level <= self.walker.heading_anchors:
+            slug = unique_slug(heading_slug(title), self.walker.slugs)
+            if slug:
+                self.walker.slugs.add(slug)
+        self.doc.headings.append(Heading(self.heading_level, title, self.prose_line(), slug,
+                                         docutils_id(title)))
+
+    def prose_line(self) -> int:
+        return self.prose.anchors[0][1] if self.prose.anchors else self.line + 1

@@ -1,0 +1,143 @@
+"""The `essaykit` command: thin front ends over the library.
+
+Exit codes: 0 success, 1 the book has errors or the build failed, 2 usage or
+configuration errors (as click and ruff do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .book import find_root
+from .diagnostics import Diagnostic, EssaykitError, sort_diagnostics
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except EssaykitError as err:
+        print_diagnostics(err.diagnostics)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="essaykit",
+        description="Publish an edited collection of essays as a web book and a PDF.",
+    )
+    parser.add_argument("--root", type=Path, default=None,
+                        help="the book's folder (default: the nearest folder with book/book.yml)")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the web book and the PDFs into _build/")
+    only = build.add_mutually_exclusive_group()
+    only.add_argument("--html-only", action="store_true", help="build only the web book")
+    only.add_argument("--pdf-only", action="store_true", help="build only the PDFs")
+    build.add_argument("--out", type=Path, default=None, help="output folder (default: _build)")
+    build.add_argument("--strict", action="store_true",
+                       help="treat Sphinx warnings as errors (the previous output is kept)")
+    build.add_argument("--no-check", action="store_true",
+                       help="skip the pre-build check (not for untrusted essays)")
+    build.add_argument("-q", "--quiet", action="store_true", help="hide Sphinx's progress")
+    build.set_defaults(handler=run_build)
+
+    serve = commands.add_parser("serve", help="live preview of the web book (sphinx-autobuild)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.set_defaults(handler=run_serve)
+
+    new = commands.add_parser("new", help="start a new essay with valid front matter")
+    new.add_argument("title", help="the essay's title")
+    new.add_argument("--author", action="append", default=[], required=True,
+                     help="an author's name (repeat for co-authors)")
+    new.add_argument("--part", type=int, default=None,
+                     help="the part to add it to, counting from 1 (default: the last)")
+    new.set_defaults(handler=run_new)
+
+    try:
+        from . import cli_check
+    except ImportError:  # pragma: no cover - ships with the package
+        pass
+    else:
+        cli_check.register(commands)
+    return parser
+
+
+def root_of(args: argparse.Namespace) -> Path:
+    return Path(args.root).resolve() if args.root else find_root(Path.cwd())
+
+
+def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in sort_diagnostics(diagnostics):
+        print(diagnostic.format_text(), file=sys.stderr)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from .build import BuildFailed, BuildOptions, build
+
+    options = BuildOptions(
+        root=root_of(args),
+        outdir=args.out,
+        html=not args.pdf_only,
+        pdf=not args.html_only,
+        strict=args.strict,
+        check=not args.no_check,
+        quiet=args.quiet,
+    )
+
+    def report(message: str) -> None:
+        print(f"essaykit: {message}", file=sys.stderr, flush=True)
+
+    try:
+        result = build(options, report)
+    except BuildFailed as failure:
+        print_diagnostics(failure.diagnostics)
+        print(f"essaykit: build failed: {failure}", file=sys.stderr)
+        return 1
+    for name, path in result.outputs.items():
+        if name.startswith("pdf-") or name == "html":
+            print(f"essaykit: {name:<11} {path}")
+    timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
+    warned = f", {len(result.warnings)} warning(s)" if result.warnings else ", no warnings"
+    print(f"essaykit: built in {timings}{warned}")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    root = root_of(args)
+    executable = shutil.which("sphinx-autobuild") or str(
+        Path(sys.executable).with_name("sphinx-autobuild"))
+    if not Path(executable).exists():
+        print("essaykit: sphinx-autobuild is not installed; install essaykit[serve]",
+              file=sys.stderr)
+        return 2
+    command = [executable, str(root), str(root / "_build" / "live"),
+               "--host", args.host, "--port", str(args.port),
+               "--watch", str(root / "book"), "--ignore", str(root / "_build")]
+    return subprocess.call(command)
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_essay
+
+    root = root_of(args)
+    path = new_essay(root, args.title, args.author, part=args.part)
+    print(f"essaykit: created {path.relative_to(root)} and added it to book/book.yml")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
