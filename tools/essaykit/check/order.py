@@ -11,10 +11,18 @@ import fnmatch
 from collections.abc import Iterator
 
 from .. import rules
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Severity
 from .index import BookIndex
 from .project import resolve_page
 from .registry import check
+
+rules.rule(
+    "REF006", "page-not-in-book", Severity.WARNING,
+    "A page is not in the book's order (book.yml, _toc.yml or a toctree).",
+    "It is built but no reader can reach it from the contents.",
+    bad="essays/new-essay.md  % but not in book.yml",
+    good="parts:\n  - title: ...\n    essays:\n      - essays/new-essay.md",
+)
 
 
 def toctree_reachable(index: BookIndex) -> tuple[set[str], list[Diagnostic]]:

@@ -51,13 +51,6 @@ rules.rule(
     good="(care-fig-map)=  and  (scale-fig-map)=",
 )
 rules.rule(
-    "REF006", "page-not-in-book", Severity.WARNING,
-    "A page is not in the book's order (book.yml, _toc.yml or a toctree).",
-    "It is built but no reader can reach it from the contents.",
-    bad="essays/new-essay.md  % but not in book.yml",
-    good="parts:\n  - title: ...\n    essays:\n      - essays/new-essay.md",
-)
-rules.rule(
     "REF007", "missing-file", Severity.ERROR,
     "An image, figure, include or download names a file that does not exist.",
     "The build shows a broken image or fails to copy the download.",

@@ -1,0 +1,217 @@
+"""Run every selected check over a book: discover, parse once, index once, filter.
+
+Nothing here prints; the result is data for the CLI and the Sphinx extension.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import rules
+from ..diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
+from ..frontmatter import split
+from ..strictyaml import StrictYamlError, load
+from . import citations, frontmatter_rules, glossary_rules, order, references  # noqa: F401
+from .bib import BibFile, read_bib
+from .config import CONFIGURATION_CODES, Config, load_config, validate_prefixes
+from .glossary_rules import CoverageRow, coverage
+from .index import BookIndex
+from .mdconfig import create_parser
+from .model import Document, Suppression
+from .parse import parse_document
+from .project import Project, discover
+from .registry import CHECKS
+from .suppress import bib_suppressions, is_suppressed
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    diagnostics: list[Diagnostic]
+    coverage: list[CoverageRow]
+    exit_code: int
+    project_kind: str = ""
+    root: Path = Path(".")
+    pages: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def run_check(
+    root: Path,
+    paths: Sequence[Path] | None = None,
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    texts: Mapping[str, str] | None = None,
+) -> CheckResult:
+    """Check the book at or above `root`; with `paths`, report only on those files
+    (still resolved against the whole book). `texts` replaces files' contents by
+    path relative to the book root (an editor's unsaved buffer, a test's input)."""
+    project = discover(root)
+    found: list[Diagnostic] = list(project.diagnostics)
+    config, problems = load_config(project.root)
+    found.extend(problems)
+    for option, codes in (("--select", select), ("--ignore", ignore)):
+        for code in validate_prefixes(codes or ()):
+            found.append(rules.make("CFG001", option, 1, 1, f"{code!r} is not a rule code or prefix",
+                                    "see `essaykit rules` for the codes"))
+    config = config.with_overrides(select, ignore)
+    selected = _selected_paths(project, paths, found) if paths else None
+    if project.kind == "none":
+        return _result(project, found, config, [], selected, 0)
+
+    documents, raw = _parse_pages(project, texts or {}, found)
+    bibs = _read_bibs(project, found)
+    jargon_path = config.jargon or project.jargon
+    index = BookIndex(project, config, documents, raw, bibs,
+                      _read_jargon(project, jargon_path, config, found), jargon_path)
+    for codes, function in CHECKS:
+        if not any(config.enabled(code) for code in codes):
+            continue
+        try:
+            found.extend(function(index))
+        except Exception as err:  # a bug must not hide every other finding
+            found.append(rules.make("CHK001", project.config_file or ".", 1, 1,
+                                    f"check {function.__name__} failed: {err!r}",
+                                    "please report this with the file that triggered it"))
+    suppressions: dict[str, list[Suppression]] = {
+        doc.path: doc.suppressions for doc in documents.values() if doc.suppressions}
+    for bib in bibs:
+        suppressions[bib.path] = bib_suppressions(bib.lines)
+    kept = [
+        dataclasses.replace(d, severity=config.severity_of(d.code, d.severity))
+        for d in found
+        if d.code.startswith(CONFIGURATION_CODES) or (
+            config.enabled_for(d.code, d.path)
+            and not is_suppressed(d, suppressions.get(d.path, ())))
+    ]
+    rows = [row for row in coverage(index) if selected is None or row.path in selected]
+    return _result(project, kept, config, rows, selected, len(documents))
+
+
+def check_document_text(root: Path, path: str, text: str) -> CheckResult:
+    """Check one page's text (not yet saved) against the rest of the book."""
+    return run_check(root, [root / path], texts={path: text})
+
+
+def _result(project: Project, found: list[Diagnostic], config: Config,
+            rows: list[CoverageRow], selected: set[str] | None, pages: int) -> CheckResult:
+    if selected is not None:
+        found = [d for d in found if d.path in selected or d.code.startswith(CONFIGURATION_CODES)]
+    diagnostics = sort_diagnostics(found)
+    counts = {str(s): sum(1 for d in diagnostics if d.severity == s) for s in Severity}
+    if any(d.code.startswith(CONFIGURATION_CODES) for d in diagnostics):
+        exit_code = 2
+    elif counts["error"]:
+        exit_code = 1
+    else:
+        exit_code = 0
+    return CheckResult(diagnostics, rows, exit_code, project.kind, project.root, pages, counts)
+
+
+def _selected_paths(project: Project, paths: Sequence[Path], found: list[Diagnostic]
+                    ) -> set[str]:
+    known = set(project.pages) | set(project.candidates) | set(project.bibfiles)
+    chosen: set[str] = set()
+    for path in paths:
+        shown = relative_path(path, project.root)
+        if not path.exists() and shown not in known:
+            found.append(rules.make("CFG003", str(path), 1, 1, "no such file", ""))
+        elif path.resolve() != project.root and not path.resolve().is_relative_to(project.root):
+            found.append(rules.make("CFG003", str(path), 1, 1,
+                                    f"not inside the book at {project.root}", ""))
+        elif path.is_dir():
+            prefix = "" if path.resolve() == project.root else shown.rstrip("/") + "/"
+            chosen |= {page for page in known if page.startswith(prefix)}
+            chosen |= {p for p in (project.config_file,) if p.startswith(prefix)}
+        else:
+            chosen.add(shown)
+    return chosen
+
+
+def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnostic]
+                 ) -> tuple[dict[str, Document], dict[str, str]]:
+    parser = create_parser(project.extensions, project.heading_anchors)
+    documents: dict[str, Document] = {}
+    raw: dict[str, str] = {}
+    for page in dict.fromkeys(project.pages + project.candidates):
+        if not page.endswith(".md"):
+            continue
+        text = texts.get(page)
+        if text is None:
+            try:
+                text = (project.root / page).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as err:
+                found.append(rules.make("CHK002", page, 1, 1, f"cannot read: {err}",
+                                        "save the file as UTF-8 text"))
+                continue
+        raw[page] = text
+        try:
+            doc = parse_document(text, page, project.docname(page), parser,
+                                 heading_anchors=project.heading_anchors)
+        except Exception as err:  # markdown-it or a plugin tripped: report, go on
+            found.append(rules.make("CHK001", page, 1, 1, f"could not parse: {err!r}",
+                                    "please report this with the file"))
+            continue
+        if project.kind == "sphinx":
+            doc.front_matter = _front_matter(text)
+        documents[page] = doc
+    return documents, raw
+
+
+def _front_matter(text: str) -> dict[str, object]:
+    block = split(text)
+    if not block.present:
+        return {}
+    try:
+        value = load(block.yaml_text).value
+    except StrictYamlError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _config_line(project: Project, key: str) -> tuple[str, int]:
+    """Where a setting is written: the config file and the line naming `key`."""
+    shown = project.config_file or "."
+    try:
+        lines = (project.root / shown).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return shown, 1
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*[:=]")
+    return shown, next((n for n, line in enumerate(lines, 1) if pattern.match(line)), 1)
+
+
+def _read_bibs(project: Project, found: list[Diagnostic]) -> list[BibFile]:
+    bibs = []
+    for bibfile in project.bibfiles:
+        path = project.root / bibfile
+        if not path.is_file():
+            where, line = _config_line(project, "bibliography" if project.kind == "essaykit"
+                                       else "bibtex_bibfiles")
+            found.append(rules.make("CFG002", where, line, 1,
+                                    f"the bibliography {bibfile!r} does not exist",
+                                    "create it or correct the path"))
+            continue
+        bibs.append(read_bib(path, bibfile))
+    return bibs
+
+
+def _read_jargon(project: Project, jargon: str | None, config: Config,
+                 found: list[Diagnostic]) -> list[tuple[str, int]]:
+    if not jargon:
+        return []
+    try:
+        lines = (project.root / jargon).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        where, line = (("pyproject.toml", 1) if config.jargon else
+                       _config_line(project, "jargon"))
+        reason = "does not exist" if isinstance(err, FileNotFoundError) else f"cannot be read: {err}"
+        found.append(rules.make("CFG002", where, line, 1,
+                                f"the jargon watch-list {jargon!r} {reason}",
+                                "create it (one term per line, # for comments) or remove the setting"))
+        return []
+    return [(line.strip(), number) for number, line in enumerate(lines, 1)
+            if line.strip() and not line.lstrip().startswith("#")]
