@@ -33,7 +33,7 @@ def _load(path: Path, shown: str, project: Project) -> Located | None:
 def jupyter_book_project(root: Path) -> Project:
     root = root.resolve()
     project = Project("jupyter-book", root, "_toc.yml", heading_anchors=0,
-                      extensions=JB_EXTENSIONS)
+                      extensions=JB_EXTENSIONS, title_to_header=False)
     config = _load(root / "_config.yml", "_config.yml", project)
     settings: dict[str, Any] = config.value if config and isinstance(config.value, dict) else {}
     bibfiles = settings.get("bibtex_bibfiles", [])
@@ -51,6 +51,7 @@ def jupyter_book_project(root: Path) -> Project:
         anchors = sphinx_config.get("myst_heading_anchors")
         if isinstance(anchors, int) and 0 <= anchors <= 7:
             project.heading_anchors = anchors
+        project.title_to_header = sphinx_config.get("myst_title_to_header") is True
 
     toc = _load(root / "_toc.yml", "_toc.yml", project)
     order: list[str] = []

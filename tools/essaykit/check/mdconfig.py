@@ -20,9 +20,12 @@ from myst_parser.slugs import docutils_slugify, github_slugify, unique_slug
 
 # Only syntax extensions the book needs. `substitution` is left out on purpose:
 # it lets a file's front matter inject text (and Jinja) into the build.
-MYST_EXTENSIONS: frozenset[str] = frozenset({"colon_fence", "deflist", "fieldlist"})
+MYST_EXTENSIONS: frozenset[str] = frozenset({"colon_fence", "deflist", "smartquotes",
+                                             "strikethrough"})
 # `## Section` and `### Subsection` get anchors, so `[x](other.md#section)` works.
 HEADING_ANCHORS = 3
+# The front matter's title becomes the page's `#` heading (and takes the first anchor).
+TITLE_TO_HEADER = True
 
 # Extensions the checker understands when it reads other projects' settings;
 # anything else in their `myst_enable_extensions` is ignored while checking.
@@ -33,7 +36,7 @@ KNOWN_EXTENSIONS: frozenset[str] = frozenset({
 })
 
 __all__ = [
-    "HEADING_ANCHORS", "MYST_EXTENSIONS", "create_parser", "heading_slug", "docutils_id",
+    "HEADING_ANCHORS", "MYST_EXTENSIONS", "TITLE_TO_HEADER", "create_parser", "heading_slug", "docutils_id",
     "md_config", "sphinx_settings", "unique_slug",
 ]
 
@@ -70,6 +73,7 @@ def sphinx_settings() -> dict[str, object]:
     return {
         "myst_enable_extensions": sorted(MYST_EXTENSIONS),
         "myst_heading_anchors": HEADING_ANCHORS,
+        "myst_title_to_header": TITLE_TO_HEADER,
     }
 
 

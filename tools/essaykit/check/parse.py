@@ -14,6 +14,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ..strictyaml import StrictYamlError, load
 from .glossary import parse_glossary
 from .mdconfig import docutils_id, heading_slug, unique_slug
 from .model import Directive, Document, Heading, Label, Link, Prose, Role, Suppression, TocEntry
@@ -39,13 +40,29 @@ def normalise_newlines(text: str) -> str:
 
 
 def parse_document(
-    text: str, path: str, docname: str, parser: MarkdownIt, *, heading_anchors: int
+    text: str, path: str, docname: str, parser: MarkdownIt, *, heading_anchors: int,
+    title_to_header: bool = False,
 ) -> Document:
     text = normalise_newlines(text)
     document = Document(path=path, docname=docname, lines=text.split("\n"))
     walker = _Walker(document, parser, heading_anchors)
-    walker.blocks(parser.parse(text, walker.env), 0)
+    tokens = parser.parse(text, walker.env)
+    if tokens and tokens[0].type == "front_matter":
+        document.front_matter = _front_matter(tokens[0].content)
+        title = document.front_matter.get("title")
+        if title_to_header and isinstance(title, str) and title.strip():
+            # as myst-parser does: render "# {title}" first, so it takes the first anchor
+            walker.blocks(parser.parse(f"# {title}", walker.env), 0)
+    walker.blocks(tokens, 0)
     return document
+
+
+def _front_matter(yaml_text: str) -> dict[str, object]:
+    try:
+        value = load(yaml_text).value
+    except StrictYamlError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _options(lines: list[str]) -> tuple[dict[str, str], dict[str, int], int]:

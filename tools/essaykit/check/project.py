@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from .. import rules
 from ..book import BOOK_FILE, read_book
 from ..diagnostics import Diagnostic
-from .mdconfig import HEADING_ANCHORS, MYST_EXTENSIONS
+from .mdconfig import HEADING_ANCHORS, MYST_EXTENSIONS, TITLE_TO_HEADER
 
 SKIP_DIRS = frozenset({"_build", "node_modules", "__pycache__", "venv", "site-packages"})
 
@@ -33,6 +33,7 @@ class Project:
     jargon: str | None = None
     extensions: frozenset[str] = MYST_EXTENSIONS
     heading_anchors: int = HEADING_ANCHORS
+    title_to_header: bool = TITLE_TO_HEADER
     front_matter_schema: bool = False
     autolink_terms: bool = False  # does the build link first uses of terms itself?
     exclude: tuple[str, ...] = ()
@@ -83,7 +84,7 @@ def essaykit_project(root: Path) -> Project:
     project.jargon = book.jargon
     folders = sorted({PurePosixPath(page).parent.as_posix() for page in book.pages} - {"."})
     project.candidates = tuple(
-        path for folder in folders for path in markdown_files(root, root / folder, recursive=False)
+        path for folder in folders for path in markdown_files(root, root / folder)
         if path not in project.pages
     )
     return project

@@ -13,8 +13,6 @@ from pathlib import Path
 
 from .. import rules
 from ..diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
-from ..frontmatter import split
-from ..strictyaml import StrictYamlError, load
 from . import citations, frontmatter_rules, glossary_rules, order, references  # noqa: F401
 from .bib import BibFile, read_bib
 from .config import CONFIGURATION_CODES, Config, load_config, validate_prefixes
@@ -151,26 +149,14 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
         raw[page] = text
         try:
             doc = parse_document(text, page, project.docname(page), parser,
-                                 heading_anchors=project.heading_anchors)
+                                 heading_anchors=project.heading_anchors,
+                                 title_to_header=project.title_to_header)
         except Exception as err:  # markdown-it or a plugin tripped: report, go on
             found.append(rules.make("CHK001", page, 1, 1, f"could not parse: {err!r}",
                                     "please report this with the file"))
             continue
-        if project.kind == "sphinx":
-            doc.front_matter = _front_matter(text)
         documents[page] = doc
     return documents, raw
-
-
-def _front_matter(text: str) -> dict[str, object]:
-    block = split(text)
-    if not block.present:
-        return {}
-    try:
-        value = load(block.yaml_text).value
-    except StrictYamlError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _config_line(project: Project, key: str) -> tuple[str, int]:

@@ -16,7 +16,7 @@ from .project import Project, markdown_files
 
 WANTED = frozenset({
     "root_doc", "master_doc", "bibtex_bibfiles", "exclude_patterns", "myst_enable_extensions",
-    "myst_heading_anchors",
+    "myst_heading_anchors", "myst_title_to_header",
 })
 DEFAULT_EXCLUDE = ("_build", "_build/**", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints")
 
@@ -57,7 +57,7 @@ def sphinx_project(root: Path) -> Project:
     root = root.resolve()
     settings, errors, line = read_conf(root / "conf.py")
     project = Project("sphinx", root, "conf.py", heading_anchors=0,
-                      extensions=frozenset())
+                      extensions=frozenset(), title_to_header=False)
     for message in errors:
         project.diagnostics.append(rules.make("CFG001", "conf.py", line, 1, message,
                                               "fix conf.py"))
@@ -68,6 +68,7 @@ def sphinx_project(root: Path) -> Project:
     project.extensions = frozenset(_strings(settings.get("myst_enable_extensions")))
     anchors = settings.get("myst_heading_anchors", 0)
     project.heading_anchors = anchors if isinstance(anchors, int) and 0 <= anchors <= 7 else 0
+    project.title_to_header = settings.get("myst_title_to_header") is True
     every = markdown_files(root, root, exclude=project.exclude)
     if project.root_doc not in every:
         project.diagnostics.append(rules.make(

@@ -1,0 +1,135 @@
+"""The book model, front matter schema, strict YAML and citation formatting (no Sphinx)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pybtex.backends.plaintext import Backend
+from pybtex.database import parse_string
+
+from essaykit import citeblock
+from essaykit.book import load_book
+from essaykit.diagnostics import EssaykitError
+from essaykit.frontmatter import parse_meta
+from essaykit.harvard import HarvardStyle
+from essaykit.strictyaml import StrictYamlError, load
+
+GOOD = """---
+title: A title
+authors:
+  - name: Ada Writer
+    affiliation: Somewhere
+abstract: It argues.
+---
+Body.
+"""
+
+
+def codes(text: str, schema: str = "essay") -> list[tuple[str, int]]:
+    _, found = parse_meta(text, "essays/x.md", schema=schema)
+    return [(d.code, d.line) for d in found]
+
+
+def test_valid_front_matter_gives_metadata_and_no_findings() -> None:
+    meta, found = parse_meta(GOOD, "essays/x.md")
+    assert found == []
+    assert meta is not None and meta.title == "A title"
+    assert meta.authors[0].affiliation == "Somewhere"
+    assert meta.status == "draft"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# No front matter\n", [("FM001", 1)]),
+        ("---\ntitle: [unclosed\n---\n", [("FM002", 3)]),
+        ("---\ntitle: A\nabstract: B\n---\n", [("FM003", 2)]),
+        ("---\ntitle: A\nauthors: Ada\nabstract: B\n---\n", [("FM004", 3)]),
+        ("---\ntitle: A\nauthors: [{name: X}]\nabstract: B\nmyst:\n  enable: [x]\n---\n",
+         [("FM005", 5)]),
+        ("---\ntitle: A\nauthors:\n  - name: X\n    orcid: 1234\nabstract: B\n---\n",
+         [("FM006", 5)]),
+        ("---\ntitle: A\nauthors: [{name: X}]\nabstract: B\ndate: 2026-13-01x\n---\n",
+         [("FM006", 5)]),
+        ("---\ntitle: A\nauthors: [{name: X}]\nabstract: B\nstatus: done\n---\n",
+         [("FM006", 5)]),
+        ("---\ntitle: &t A\nauthors: [{name: X}]\nabstract: *t\n---\n", [("FM007", 2)]),
+        ("---\ntitle: !!python/name:os.system A\n---\n", [("FM007", 2)]),
+    ],
+)
+def test_front_matter_problems_are_reported_at_their_line(
+    text: str, expected: list[tuple[str, int]]
+) -> None:
+    assert codes(text) == expected
+
+
+def test_pages_need_only_a_title() -> None:
+    assert codes("---\ntitle: Introduction\n---\n", schema="page") == []
+    assert codes("---\ntitle: Introduction\n---\n", schema="essay") != []
+
+
+def test_strict_yaml_refuses_aliases_and_keeps_lines() -> None:
+    located = load("a: 1\nb:\n  - c: 2\n", first_line=2)
+    assert located.value == {"a": 1, "b": [{"c": 2}]}
+    assert located.line_of("b", 0, "c") == 4
+    with pytest.raises(StrictYamlError) as raised:
+        load("a: &x [1]\nb: *x\n")
+    assert raised.value.code == "FM007"
+
+
+def test_book_model_reads_order_parts_and_editors() -> None:
+    book = load_book(Path(__file__).parent / "build_books" / "small")
+    assert book.essays == ("essays/taster.md", "essays/two-authors.md", "essays/no-citations.md")
+    assert book.pages[0] == "book/index.md"
+    assert book.editor_names == "Ada Editor and Bea Editor"
+    assert [part.title for part in book.parts] == ["First things", "Second things"]
+
+
+def test_book_model_reports_missing_files_and_bad_fields(tmp_path: Path) -> None:
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book/index.md").write_text("---\ntitle: X\n---\n")
+    (tmp_path / "book/book.yml").write_text(
+        "title: X\neditors: []\nyear: soon\nparts:\n  - title: P\n    essays: [essays/gone.md]\n"
+    )
+    with pytest.raises(EssaykitError) as raised:
+        load_book(tmp_path)
+    found = {(d.code, d.line) for d in raised.value.diagnostics}
+    assert ("BOOK002", 6) in found  # the missing essay, at its line in book.yml
+    assert ("BOOK001", 2) in found  # no editors
+    assert ("BOOK001", 3) in found  # year is not a number
+
+
+def test_harvard_reference_list_style() -> None:
+    data = parse_string(
+        "@article{o96, author={Ostrom, Elinor}, title={Crossing the Great Divide},"
+        " journal={World Development}, volume={24}, number={6}, pages={1073--1087},"
+        " year={1996}, doi={10.1016/0305-750X(96)00023-X}}\n"
+        "@techreport{x, author={{HM Government}}, title={Putting People First},"
+        " institution={HM Government}, year={2007}, url={javascript:alert(1)}}",
+        "bibtex",
+    )
+    rendered = {
+        entry.key: entry.text.render(Backend())
+        for entry in HarvardStyle().format_entries(data.entries.values())
+    }
+    assert rendered["o96"] == (
+        "Ostrom, E. (1996) \u2018Crossing the Great Divide\u2019, World Development, 24(6), "
+        "pp. 1073\u20131087. doi:10.1016/0305-750X(96)00023-X."
+    )
+    # a javascript: URL is never rendered
+    assert rendered["x"] == "HM Government (2007) Putting People First. HM Government."
+
+
+def test_cite_this_essay_formats() -> None:
+    book = load_book(Path(__file__).parent / "build_books" / "small")
+    meta, _ = parse_meta(GOOD, "essays/x.md")
+    assert meta is not None
+    bibtex = citeblock.bibtex(meta, book)
+    assert bibtex.startswith("@incollection{writer2025title,")
+    assert "editor    = {Editor, Ada and Editor, Bea}" in bibtex
+    before, title, after = citeblock.harvard(meta, book)
+    assert before == "Writer, A. (2025) \u2018A title\u2019, in Editor, A. and Editor, B. (eds) "
+    assert title == "A Small Book: Fixture for essaykit's build tests"
+    assert after == ". Fixture Press."
+    assert citeblock.bibtex_name("The Editors") == "{The Editors}"
