@@ -123,9 +123,11 @@ def run_sphinx(root: Path, outdir: Path, cache: Path, builder: str,
     status = None if options.quiet else sys.stdout
     try:
         with patch_docutils(root), docutils_namespace():
+            # the gate has already reported the checker's findings: not twice
+            overrides = {"essaykit_check": False}
             app = Sphinx(str(root), str(root), str(outdir), str(cache / builder), builder,
-                         status=status, warning=warnings, freshenv=False,
-                         keep_going=True, verbosity=0)
+                         confoverrides=overrides, status=status, warning=warnings,
+                         freshenv=False, keep_going=True, verbosity=0)
             app.build()
     except SphinxError as err:
         raise BuildFailed(f"Sphinx stopped: {err}") from None

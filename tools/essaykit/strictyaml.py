@@ -109,5 +109,9 @@ def _scalar(node: yaml.Node) -> Any:
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError, yaml.YAMLError):
+        # e.g. `date: 2026-13-45` looks like a timestamp but is no date: keep the text,
+        # and let the schema report it where it stands
+        return node.value if isinstance(node, yaml.ScalarNode) else None
     finally:
         loader.dispose()

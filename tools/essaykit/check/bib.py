@@ -8,6 +8,7 @@ number) and carries on, as BibTeX would.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pybtex.errors
 from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser
 from pybtex.exceptions import PybtexError
-from pybtex.scanner import PybtexSyntaxError
+from pybtex.scanner import PrematureEOF, PybtexSyntaxError
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class BibProblem:
     line: int
     column: int
     other_line: int = 0
+    key: str = ""  # the entry being read when it happened, if any
 
 
 @dataclass
@@ -45,6 +47,11 @@ class BibFile:
     lines: list[str]
     entries: list[BibEntry] = field(default_factory=list)
     problems: list[BibProblem] = field(default_factory=list)
+
+    @property
+    def broken(self) -> set[str]:
+        """Lower-cased keys of entries with a syntax error (reported once, as CIT006)."""
+        return {problem.key.lower() for problem in self.problems if problem.key}
 
 
 class _RecordingParser(Parser):  # type: ignore[misc]
@@ -70,17 +77,31 @@ class _RecordingParser(Parser):  # type: ignore[misc]
         return line
 
     def handle_error(self, error: Exception) -> None:
-        if isinstance(error, PybtexSyntaxError):
+        key = str(self.scanner.current_entry_key or "") if self.scanner else ""
+        if isinstance(error, PrematureEOF) and self.scanner is not None:
+            line = self.line_at(self.scanner.command_start or 0)
+            self.problems.append(BibProblem(
+                "syntax", f"the entry starting here is never closed ({error})", line, 1, 0, key))
+        elif isinstance(error, PybtexSyntaxError):
             line = error.lineno or 1
             position = error.error_context_info[-1] if error.error_context_info else 0
             start = self.text.rfind("\n", 0, position) + 1
             message = str(error).split(": ", 1)[-1]
-            self.problems.append(BibProblem("syntax", message, line, position - start + 1))
+            self.problems.append(BibProblem("syntax", message, line, position - start + 1, 0, key))
         elif isinstance(error, DuplicateField):
-            line = self.line_at(self.scanner.command_start) if self.scanner else 1
-            self.problems.append(BibProblem("duplicate-field", str(error), line, 1))
+            line = self._duplicate_field_line(str(error))
+            self.problems.append(BibProblem("duplicate-field", str(error), line, 1, 0, key))
         else:
             self.problems.append(BibProblem("syntax", str(error), 1, 1))
+
+    def _duplicate_field_line(self, message: str) -> int:
+        """The line of the second `name =` in the current entry."""
+        start = self.scanner.command_start or 0 if self.scanner else 0
+        name = message.rsplit(" ", 2)[-2] if message.count(" ") >= 2 else ""
+        pattern = re.compile(rf"^[ \t]*{re.escape(name)}[ \t]*=", re.IGNORECASE | re.MULTILINE)
+        end = self.scanner.pos if self.scanner else len(self.text)
+        found = list(pattern.finditer(self.text, start, end))
+        return self.line_at(found[1].start()) if len(found) > 1 else self.line_at(start)
 
     def parse_string(self, text: str) -> BibliographyData:
         self.unnamed_entry_counter = 1
@@ -108,7 +129,7 @@ class _RecordingParser(Parser):  # type: ignore[misc]
         with pybtex.errors.capture() as captured:
             super().process_entry(entry_type, key, fields)
         for error in captured:
-            self.problems.append(BibProblem("syntax", f"entry {key!r}: {error}", line, 1))
+            self.problems.append(BibProblem("syntax", f"entry {key!r}: {error}", line, 1, 0, key))
         if len(self.data.entries) > before:
             self.entries.append(_entry(self.data.entries[key], key, line, self.path))
 

@@ -125,7 +125,7 @@ def check_uncited_entries(index: BookIndex) -> Iterator[Diagnostic]:
     cited = cited_keys(index)
     for bib in index.bibs:
         for entry in bib.entries:
-            if entry.key.lower() not in cited:
+            if entry.key.lower() not in cited and entry.key.lower() not in bib.broken:
                 yield rules.make("CIT002", bib.path, entry.line, 1,
                                  f"entry {entry.key!r} is never cited",
                                  "cite it, or remove it from the bibliography")
@@ -143,7 +143,7 @@ def check_bib_problems(index: BookIndex) -> Iterator[Diagnostic]:
                                  "give each entry its own key")
             else:
                 yield rules.make("CIT006", bib.path, problem.line, problem.column,
-                                 problem.message, "fix the entry so that BibTeX can read it")
+                                 problem.message, _syntax_hint(bib.lines, problem.line))
         for entry in bib.entries:  # the same key in two .bib files
             folded = entry.key.lower()
             if folded in first_seen and first_seen[folded][0] != bib.path:
@@ -152,6 +152,14 @@ def check_bib_problems(index: BookIndex) -> Iterator[Diagnostic]:
                                  f"duplicate key {entry.key!r} (also in {other}:{line})",
                                  "give each entry its own key")
             first_seen.setdefault(folded, (bib.path, entry.line))
+
+
+def _syntax_hint(lines: list[str], line: int) -> str:
+    """BibTeX notices a missing comma only at the next field: say so."""
+    before = [(n, text.rstrip()) for n, text in enumerate(lines[:line - 1], 1) if text.strip()]
+    if before and not before[-1][1].endswith((",", "{", "(")) and "=" in before[-1][1]:
+        return f"is a comma missing at the end of line {before[-1][0]}?"
+    return "fix the entry so that BibTeX can read it"
 
 
 def normalise_title(title: str) -> str:
@@ -212,6 +220,8 @@ def check_incomplete_entries(index: BookIndex) -> Iterator[Diagnostic]:
     """Each entry has the fields an author–year reference of its type needs."""
     for bib in index.bibs:
         for entry in bib.entries:
+            if entry.key.lower() in bib.broken:  # CIT006 explains it
+                continue
             missing = missing_fields(entry)
             if missing:
                 yield rules.make("CIT005", bib.path, entry.line, 1,

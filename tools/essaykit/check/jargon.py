@@ -17,6 +17,8 @@ from .model import Document, Prose, normalise_label
 ACRONYM = re.compile(r"(?<![\w&])[A-Z][A-Z&]*[A-Z]s?(?![\w&])")
 ROMAN = re.compile(r"^[IVXLCDM]+$")
 PARENTHETICAL = re.compile(r"\s*\(([^()]*)\)")
+# jargon may be explained just after the noun it qualifies: "asset-based approach (...)"
+PARENTHETICAL_NEAR = re.compile(r"(?:\s+[\w’'-]+){0,2}\s*\(([^()]*)\)")
 LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -142,7 +144,7 @@ def _analyse(index: BookIndex, doc: Document) -> JargonReport:
 def _explained(text: str, start: int, length: int, acronym: str) -> bool:
     """Is the word at `start` explained where it stands, as "DWP (Department for Work
     and Pensions)" or "Department for Work and Pensions (DWP)"?"""
-    after = PARENTHETICAL.match(text, start + length)
+    after = (PARENTHETICAL if acronym else PARENTHETICAL_NEAR).match(text, start + length)
     if after and len(after.group(1).split()) >= 2:
         return True
     if text[start - 1:start] != "(" or text[start + length:start + length + 1] != ")":

@@ -60,7 +60,7 @@ def parse_document(
 def _front_matter(yaml_text: str) -> dict[str, object]:
     try:
         value = load(yaml_text).value
-    except StrictYamlError:
+    except (StrictYamlError, ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 

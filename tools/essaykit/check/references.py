@@ -67,13 +67,20 @@ rules.rule(
 
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 EXTERNAL_SCHEMES = frozenset({"http", "https", "ftp", "mailto", "tel", "data"})
+BROKEN_LINK = re.compile(r"\]\(")
 SEPARATOR_SLIP = re.compile(r"^(https?|ftp)(//|:/(?!/))", re.IGNORECASE)
 ROLE_TARGET_LABELS = frozenset({"ref", "numref"})
 
 
-def _suggest(word: str, options: Iterable[str]) -> str:
+def _suggest(word: str, options: Iterable[str], folder: str = "") -> str:
+    """A "did you mean" hint; paths are shown relative to `folder`, as the author writes them."""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
+    if not close:
+        return ""
+    best = close[0]
+    if folder and best.startswith(folder + "/"):
+        best = best[len(folder) + 1:]
+    return f"did you mean {best!r}?"
 
 
 @check("REF001", "REF002", "REF003", "REF007")
@@ -94,7 +101,7 @@ def check_roles(index: BookIndex) -> Iterator[Diagnostic]:
                 bare = index.docname_join(doc, target)
                 root, suffix = splitext(bare)
                 hint = ("drop the .md suffix" if suffix == ".md" and root in index.by_docname
-                        else _suggest(bare, index.by_docname) or "check the page's path")
+                        else _suggest(bare, index.by_docname, doc.folder) or "check the page's path")
                 yield rules.make("REF002", doc.path, role.line, role.column,
                                  f"unknown document {target!r}", hint)
             elif role.name == "term" and normalise_label(target) not in index.glossary:
@@ -162,7 +169,7 @@ def _check_link(index: BookIndex, doc: Document, link: Link) -> Iterator[Diagnos
     if suffix == ".md":
         if not index.exists(resolved):
             yield rules.make("REF004", *where, f"no page {path!r}",
-                             _suggest(resolved, index.documents) or "check the page's path")
+                             _suggest(resolved, index.documents, doc.folder) or "check the page's path")
             return
         target = index.documents.get(resolved)
         if anchor and target is not None and normalise_label(anchor) not in target.anchors(
@@ -191,18 +198,17 @@ def check_urls_in_prose(index: BookIndex) -> Iterator[Diagnostic]:
     """Bare URLs in the text and broken link syntax (`](` left in the text)."""
     for doc in index.documents.values():
         for prose in doc.prose:
-            if "](" in prose.text:
-                offset = prose.text.index("](")
+            if "/" not in prose.text and ":" not in prose.text:
+                continue
+            broken = [m.start() for m in BROKEN_LINK.finditer(prose.text)]
+            for offset in broken:
                 line, column = prose.locate(offset, "](")
                 yield rules.make("REF008", doc.path, line, column,
                                  "broken link syntax: '](' left in the text",
                                  "check the link's brackets and parentheses are balanced")
-                continue
-            if "://" not in prose.text and ":/" not in prose.text and "//" not in prose.text:
-                continue
             for offset, url in urls_in_prose(prose.text):
                 problem = url_problem(url)
-                if problem:
+                if problem and offset - 2 not in broken:
                     line, column = prose.locate(offset, url[:12])
                     yield rules.make("REF008", doc.path, line, column,
                                      f"malformed URL {url!r}: {problem}",

@@ -12,7 +12,7 @@ from sphinx.errors import ConfigError
 from .. import harvard
 from ..book import ROOT_DOC, Book, load_book
 from ..diagnostics import EssaykitError
-from . import directives, pages
+from . import directives, findings, pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -27,7 +27,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     harvard.register()
     harvard.register_reference_style()
     app.add_config_value("essaykit_root", None, "env", types=[str, type(None)])
+    app.add_config_value("essaykit_check", True, "", types=[bool])
     app.connect("config-inited", apply_book_defaults, priority=100)
+    app.connect("builder-inited", findings.report_findings)
     app.connect("source-read", pages.append_reference_list)
     # before the toctree collector (priority 500), so the page contents match the page
     app.connect("doctree-read", pages.decorate_page, priority=400)
