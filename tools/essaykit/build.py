@@ -124,8 +124,13 @@ def run_sphinx(root: Path, outdir: Path, cache: Path, builder: str,
     try:
         with patch_docutils(root), docutils_namespace():
             # the gate has already reported the checker's findings: not twice
-            overrides = {"essaykit_check": False}
-            app = Sphinx(str(root), str(root), str(outdir), str(cache / builder), builder,
+            overrides: dict[str, object] = {"essaykit_check": False}
+            confdir: str | None = str(root)
+            if not (root / "conf.py").is_file():
+                # a book needs no conf.py of its own: the extension has the defaults
+                confdir = None
+                overrides["extensions"] = ["essaykit.sphinx_ext"]
+            app = Sphinx(str(root), confdir, str(outdir), str(cache / builder), builder,
                          confoverrides=overrides, status=status, warning=warnings,
                          freshenv=False, keep_going=True, verbosity=0)
             app.build()

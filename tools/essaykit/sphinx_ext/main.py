@@ -24,6 +24,7 @@ MYST_EXTENSIONS = ["colon_fence", "deflist", "smartquotes", "strikethrough"]
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinxcontrib.bibtex")
+    harvard.cache_pybtex_plugins()
     harvard.register()
     harvard.register_reference_style()
     app.add_config_value("essaykit_root", None, "env", types=[str, type(None)])
