@@ -24,6 +24,9 @@ MYST_EXTENSIONS = ["colon_fence", "deflist", "smartquotes", "strikethrough"]
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinxcontrib.bibtex")
+    from .fastbib import IndexedBibtexDomain
+
+    app.add_domain(IndexedBibtexDomain, override=True)
     harvard.cache_pybtex_plugins()
     harvard.register()
     harvard.register_reference_style()
