@@ -62,7 +62,8 @@ FM001 = rule(
     "An essay has no YAML front matter block.",
     "The byline, abstract, contents and citation block are all made from the front matter.",
     bad="# My essay\n\nText…",
-    good="---\ntitle: My essay\nauthors:\n  - name: A. Writer\nabstract: One sentence.\n---\n\nText…",
+    good="---\ntitle: My essay\nauthors:\n  - name: A. Writer\nabstract: One sentence.\n---"
+         "\n\nText…",
 )
 FM002 = rule(
     "FM002", "invalid-front-matter", Severity.ERROR,

@@ -49,10 +49,34 @@ _PLAIN_TAGS = {
 }
 
 
+# libyaml's parser, when PyYAML was built with it: the same events and nodes, many
+# times faster. Any error is re-raised by the pure-Python parser, so that messages
+# and their positions are always PyYAML's own.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+def _parse_events(text: str) -> list[yaml.Event]:
+    if _FAST_LOADER is not None:
+        try:
+            return list(yaml.parse(text, Loader=_FAST_LOADER))
+        except yaml.YAMLError:
+            pass
+    return list(yaml.parse(text, Loader=yaml.SafeLoader))
+
+
+def _compose(text: str) -> yaml.Node | None:
+    if _FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def load(text: str, *, first_line: int = 1) -> Located:
     """Parse one YAML document. Raises StrictYamlError with a 1-based location."""
     try:
-        events = list(yaml.parse(text, Loader=yaml.SafeLoader))
+        events = _parse_events(text)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = (mark.line if mark else 0) + first_line
@@ -63,8 +87,9 @@ def load(text: str, *, first_line: int = 1) -> Located:
     for event in events:
         anchor = getattr(event, "anchor", None)
         tag = getattr(event, "tag", None)
-        line = event.start_mark.line + first_line
-        column = event.start_mark.column + 1
+        start = event.start_mark
+        line = (start.line if start else 0) + first_line
+        column = (start.column if start else 0) + 1
         if isinstance(event, yaml.AliasEvent) or anchor:
             raise StrictYamlError(
                 "YAML anchors and aliases are not allowed in metadata", line, column, code="FM007"
@@ -73,7 +98,7 @@ def load(text: str, *, first_line: int = 1) -> Located:
             raise StrictYamlError(
                 f"YAML tag {tag!r} is not allowed in metadata", line, column, code="FM007"
             )
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = _compose(text)
     located = Located(None)
     if node is None:
         return located
@@ -81,37 +106,41 @@ def load(text: str, *, first_line: int = 1) -> Located:
     return located
 
 
-def _convert(node: yaml.Node, path: tuple[object, ...], out: Located, first_line: int) -> Any:
+def _convert(node: yaml.Node, path: tuple[object, ...], out: Located, first_line: int,
+             loader: yaml.SafeLoader | None = None) -> Any:
+    if loader is None:  # one constructor for the whole document: making one is not cheap
+        loader = yaml.SafeLoader("")
+        try:
+            return _convert(node, path, out, first_line, loader)
+        finally:
+            loader.dispose()
     out.lines[path] = node.start_mark.line + first_line
     if isinstance(node, yaml.MappingNode):
         result: dict[object, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            key = _scalar(key_node, loader) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, (str, int, float, bool)):
                 raise StrictYamlError(
                     "mapping keys must be plain words",
                     key_node.start_mark.line + first_line,
                     key_node.start_mark.column + 1,
                 )
-            result[key] = _convert(value_node, path + (key,), out, first_line)
+            result[key] = _convert(value_node, path + (key,), out, first_line, loader)
             # a key's line, not its value's, is where a person looks for it
             out.lines[path + (key,)] = key_node.start_mark.line + first_line
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(item, path + (index,), out, first_line)
+            _convert(item, path + (index,), out, first_line, loader)
             for index, item in enumerate(node.value)
         ]
-    return _scalar(node)
+    return _scalar(node, loader)
 
 
-def _scalar(node: yaml.Node) -> Any:
-    loader = yaml.SafeLoader("")
+def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, OverflowError, yaml.YAMLError):
         # e.g. `date: 2026-13-45` looks like a timestamp but is no date: keep the text,
         # and let the schema report it where it stands
         return node.value if isinstance(node, yaml.ScalarNode) else None
-    finally:
-        loader.dispose()

@@ -118,6 +118,9 @@ class _RecordingParser(Parser):  # type: ignore[misc]
     def process_entry(self, entry_type: str, key: str, fields: list[tuple[str, list[str]]]) -> None:
         assert self.scanner is not None
         line = self.line_at(self.scanner.command_start or 0)
+        if not key:
+            self.problems.append(BibProblem("syntax", f"@{entry_type} entry has no key", line, 1))
+            return
         folded = key.lower()
         if folded in self.first_line:
             self.problems.append(BibProblem(

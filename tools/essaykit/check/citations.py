@@ -61,6 +61,7 @@ rules.rule(
 
 CITE_ROLE = re.compile(r"^(foot)?cite(:[\w-]+)?$")
 PRE_POST = re.compile(r"\{[^{}]*\}")  # sphinxcontrib-bibtex's {pre}key{post} notes
+KEY = re.compile(r"[^,\s]+")
 
 # fields an author–year reference needs, by entry type, beyond creator, title and year
 VENUE: dict[str, tuple[str, ...]] = {
@@ -80,15 +81,28 @@ VENUE: dict[str, tuple[str, ...]] = {
 CREATORS = ("author", "editor", "organization")
 
 
-def citations(doc: Document) -> Iterator[tuple[Role, str, int]]:
-    """Each cited key with its role and the key's column on the line."""
+def citations(doc: Document) -> list[tuple[Role, str, int]]:
+    """Each cited key with its role and the key's column on the line (computed once)."""
+    found = doc.cache.get("citations")
+    if not isinstance(found, list):
+        found = list(_citations(doc))
+        doc.cache["citations"] = found
+    return found
+
+
+def _citations(doc: Document) -> Iterator[tuple[Role, str, int]]:
     for role in doc.roles:
         if not CITE_ROLE.match(role.name):
             continue
-        content = PRE_POST.sub(lambda m: " " * len(m.group()), role.content)
+        content = PRE_POST.sub(lambda m: " " * len(m.group()), role.content) \
+            if "{" in role.content else role.content
         source = doc.lines[role.line - 1] if role.line <= len(doc.lines) else ""
         start = role.column - 1 + len(role.name) + 3  # past "{name}`"
-        for match in re.finditer(r"[^,\s]+", content):
+        if "," not in content and " " not in content:  # the common case: one key
+            exact = source.startswith(content, start)
+            yield role, content, start + 1 if exact else role.column
+            continue
+        for match in KEY.finditer(content):
             key = match.group()
             column = start + match.start()
             exact = source[column:column + len(key)] == key

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .. import rules
 from ..diagnostics import Diagnostic, Severity
 from .index import BookIndex
-from .jargon import report
+from .jargon import glossary_use, unexplained, used_terms
 from .model import normalise_label
 from .registry import check
 
@@ -57,10 +57,7 @@ def check_unused_entries(index: BookIndex) -> Iterator[Diagnostic]:
     """Every glossary entry is used (linked or not) on some page other than a glossary."""
     if not index.glossary:
         return
-    used: set[str] = set()
-    for doc in index.pages:
-        if not doc.glossary:
-            used |= report(index, doc).glossary_uses
+    used = used_terms(index, [doc for doc in index.pages if not doc.glossary])
     for doc in index.documents.values():
         for entry in doc.glossary:
             if not any(normalise_label(term) in used for term in entry.terms):
@@ -75,7 +72,7 @@ def check_unlinked_first_use(index: BookIndex) -> Iterator[Diagnostic]:
     if index.autolink_terms:
         return
     for doc in index.essays:
-        for key, use in report(index, doc).glossary_first.items():
+        for key, use in glossary_use(index, doc).first.items():
             if use.linked:
                 continue
             line, column = use.locate()
@@ -91,14 +88,14 @@ def check_unlinked_first_use(index: BookIndex) -> Iterator[Diagnostic]:
 def check_undefined_jargon(index: BookIndex) -> Iterator[Diagnostic]:
     """Watch-list terms and acronyms are in the glossary or explained at first use."""
     for doc in index.essays:
-        result = report(index, doc)
-        for key, (use, explained) in result.jargon_first.items():
+        result = unexplained(index, doc)
+        for use, explained in result.jargon.values():
             if not explained:
                 line, column = use.locate()
                 yield rules.make("GLO003", doc.path, line, column,
                                  f"jargon {use.text!r} is not in the glossary or explained here",
                                  "explain it in brackets at first use, or add it to the glossary")
-        for acronym, (use, explained) in result.acronym_first.items():
+        for acronym, (use, explained) in result.acronyms.items():
             if not explained:
                 line, column = use.locate()
                 yield rules.make("GLO004", doc.path, line, column,
@@ -145,11 +142,10 @@ class CoverageRow:
 def coverage(index: BookIndex) -> list[CoverageRow]:
     rows = []
     for doc in index.essays:
-        result = report(index, doc)
-        terms = len(result.glossary_uses)
+        glossary, other = glossary_use(index, doc), unexplained(index, doc)
+        terms = len(glossary.uses)
         linked = terms if index.autolink_terms else sum(
-            1 for use in result.glossary_first.values() if use.linked)
-        used = terms + len(result.jargon_first) + len(result.acronym_first)
-        defined = terms + result.defined_jargon() + result.defined_acronyms()
-        rows.append(CoverageRow(doc.path, used, defined, linked))
+            1 for use in glossary.first.values() if use.linked)
+        explained = [ok for _, ok in [*other.jargon.values(), *other.acronyms.values()]]
+        rows.append(CoverageRow(doc.path, terms + len(explained), terms + sum(explained), linked))
     return rows

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ..diagnostics import Diagnostic
 from .bib import BibEntry, BibFile
 from .config import Config
 from .model import Document, GlossaryEntry, Label, normalise_label
@@ -31,7 +32,7 @@ class BookIndex:
     project: Project
     config: Config
     documents: dict[str, Document]
-    texts: dict[str, str]
+    front_matter_findings: dict[str, list[Diagnostic]]  # FM00x, found while reading pages
     bibs: list[BibFile]
     jargon: list[tuple[str, int]] = field(default_factory=list)  # (term, line) from watch-list
     jargon_path: str | None = None
@@ -77,7 +78,8 @@ class BookIndex:
     def glossary(self) -> dict[str, TermDefinition]:
         """Glossary terms by normalised text; the first definition wins."""
         found: dict[str, TermDefinition] = {}
-        for doc in self.pages + [d for d in self.documents.values() if d not in self.pages]:
+        in_order = set(self.project.pages)
+        for doc in self.pages + [d for p, d in self.documents.items() if p not in in_order]:
             for entry in doc.glossary:
                 for term in entry.terms:
                     found.setdefault(normalise_label(term), TermDefinition(term, entry, doc))

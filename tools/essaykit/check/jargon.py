@@ -8,13 +8,16 @@ order and ignores headings, where a link would be out of place.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .index import BookIndex
 from .model import Document, Prose, normalise_label
 
-ACRONYM = re.compile(r"(?<![\w&])[A-Z][A-Z&]*[A-Z]s?(?![\w&])")
+# no lookbehind (slow in Python's engine): the character before is checked by hand
+ACRONYM = re.compile(r"[A-Z][A-Z&]*[A-Z]s?(?![\w&])")
 ROMAN = re.compile(r"^[IVXLCDM]+$")
 PARENTHETICAL = re.compile(r"\s*\(([^()]*)\)")
 # jargon may be explained just after the noun it qualifies: "asset-based approach (...)"
@@ -24,7 +27,11 @@ LETTERS = re.compile(r"[^\W\d_]+")
 
 class TermMatcher:
     """Finds any of a set of terms in text: whole words, any case (except for
-    all-capital terms), allowing a plural ending."""
+    all-capital terms), allowing a plural ending.
+
+    Each term's first word is found with `str.find` on the lower-cased text (fast C
+    code, where one regex alternation over every term is slow in Python's engine);
+    a per-term regex then confirms the whole term, word boundaries and plural."""
 
     def __init__(self, terms: Iterable[str]):
         self.lookup: dict[str, str] = {}
@@ -36,28 +43,56 @@ class TermMatcher:
             self.lookup.setdefault(clean.lower(), normalise_label(clean))
             if len(clean) > 1 and clean.isupper():
                 self.exact[normalise_label(clean)] = clean
-        alternatives = sorted(self.lookup, key=len, reverse=True)
-        pattern = "|".join(r"\s+".join(map(re.escape, term.split())) for term in alternatives)
-        self.regex = re.compile(rf"(?<![\w-])(?:{pattern})(?:e?s)?(?![\w-])", re.IGNORECASE) \
-            if alternatives else None
+        self.patterns: list[tuple[str, str, re.Pattern[str]]] = [
+            (self.lookup[term], term.split()[0],
+             re.compile(r"\s+".join(map(re.escape, term.split())) + r"(?:e?s)?(?![\w-])"))
+            for term in sorted(self.lookup, key=len, reverse=True)
+        ]
 
-    def find(self, text: str) -> Iterator[tuple[int, str, str]]:
-        """(offset, canonical term, matched text) for each use in `text`."""
-        if self.regex is None:
-            return
-        for match in self.regex.finditer(text):
-            raw = match.group()
-            folded = " ".join(raw.split()).lower()
-            for candidate, cut in ((folded, 0), (folded[:-1], 1), (folded[:-2], 2)):
-                key = self.lookup.get(candidate)
-                if key is None:
-                    continue
-                exact = self.exact.get(key)
-                if exact and " ".join(raw.split())[:len(raw) - cut] != exact:
-                    key = None
-                    continue
-                yield match.start(), key, raw
-                break
+    def find(self, text: str, lowered: str) -> Iterator[tuple[int, str, str]]:
+        """(offset, canonical term, matched text) for each use in `text`, in order.
+        `lowered` is `text.lower()`."""
+        found = self._scan(self.patterns, text, lowered, first_only=False)
+        return iter([found[offset] for offset in sorted(found)])
+
+    def contains(self, key: str, text: str, lowered: str) -> bool:
+        """Is the term `key` used anywhere in `text`? (Stops at the first use.)"""
+        return bool(self._scan([p for p in self.patterns if p[0] == key], text, lowered,
+                               first_only=True))
+
+    def _scan(self, patterns: list[tuple[str, str, re.Pattern[str]]], text: str, lowered: str,
+              *, first_only: bool) -> dict[int, tuple[int, str, str]]:
+        if len(lowered) != len(text):  # a few letters lower-case to two: keep offsets
+            lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        found: dict[int, tuple[int, str, str]] = {}
+        for _, first, pattern in patterns:  # longest terms first: they win a position
+            start = lowered.find(first)
+            while start >= 0:
+                before = lowered[start - 1] if start else " "
+                if start not in found and not (before.isalnum() or before in "-_"):
+                    match = pattern.match(lowered, start)
+                    hit = self._confirm(text, match.group(), start, match.end()) \
+                        if match else None
+                    if hit:
+                        found[start] = hit
+                        if first_only:
+                            return found
+                start = lowered.find(first, start + 1)
+        return found
+
+    def _confirm(self, text: str, folded_match: str, start: int, end: int
+                 ) -> tuple[int, str, str] | None:
+        raw = text[start:end]
+        folded = " ".join(folded_match.split())
+        for candidate, cut in ((folded, 0), (folded[:-1], 1), (folded[:-2], 2)):
+            key = self.lookup.get(candidate)
+            if key is None:
+                continue
+            exact = self.exact.get(key)
+            if exact and " ".join(raw.split())[:len(raw) - cut] != exact:
+                continue
+            return start, key, raw
+        return None
 
 
 @dataclass(frozen=True)
@@ -76,20 +111,48 @@ class Use:
 
 
 @dataclass
-class JargonReport:
-    """What one essay uses, and how it explains it."""
+class GlossaryUse:
+    """The glossary terms one essay uses, and its first use of each outside headings."""
 
-    path: str
-    glossary_uses: set[str] = field(default_factory=set)
-    glossary_first: dict[str, Use] = field(default_factory=dict)  # outside headings
-    jargon_first: dict[str, tuple[Use, bool]] = field(default_factory=dict)  # use, explained?
-    acronym_first: dict[str, tuple[Use, bool]] = field(default_factory=dict)  # use, explained?
+    uses: set[str] = field(default_factory=set)
+    first: dict[str, Use] = field(default_factory=dict)
 
-    def defined_jargon(self) -> int:
-        return sum(1 for _, explained in self.jargon_first.values() if explained)
 
-    def defined_acronyms(self) -> int:
-        return sum(1 for _, explained in self.acronym_first.values() if explained)
+@dataclass
+class Unexplained:
+    """Watch-list jargon and acronyms one essay uses: first use, and explained there?"""
+
+    jargon: dict[str, tuple[Use, bool]] = field(default_factory=dict)
+    acronyms: dict[str, tuple[Use, bool]] = field(default_factory=dict)
+
+
+@dataclass
+class EssayText:
+    """An essay's prose as one string (NUL, never in prose, between paragraphs)."""
+
+    doc: Document
+    joined: str
+    starts: list[int]
+
+    @cached_property
+    def lowered(self) -> str:
+        return self.joined.lower()
+
+    def where(self, offset: int) -> tuple[Prose, int]:
+        number = bisect_right(self.starts, offset) - 1
+        return self.doc.prose[number], offset - self.starts[number]
+
+
+def essay_text(doc: Document) -> EssayText:
+    cached = doc.cache.get("essay-text")
+    if not isinstance(cached, EssayText):
+        joined = "\0".join(prose.text for prose in doc.prose)
+        starts, position = [], 0
+        for prose in doc.prose:
+            starts.append(position)
+            position += len(prose.text) + 1
+        cached = doc.cache["essay-text"] = EssayText(doc, joined, starts)
+    return cached
 
 
 def matchers(index: BookIndex) -> tuple[TermMatcher, TermMatcher]:
@@ -102,42 +165,82 @@ def matchers(index: BookIndex) -> tuple[TermMatcher, TermMatcher]:
     return found
 
 
-def report(index: BookIndex, doc: Document) -> JargonReport:
-    reports: dict[str, JargonReport] = index.cache.setdefault("jargon", {})
-    if doc.path not in reports:
-        reports[doc.path] = _analyse(index, doc)
-    return reports[doc.path]
+def linked_terms(index: BookIndex, doc: Document) -> set[str]:
+    return {key for role in doc.roles
+            if role.name == "term" and (key := normalise_label(role.target)) in index.glossary}
 
 
-def _analyse(index: BookIndex, doc: Document) -> JargonReport:
-    glossary_matcher, watch_matcher = matchers(index)
-    known = index.config.known_acronyms
-    result = JargonReport(doc.path)
-    for prose in doc.prose:
-        uses = [Use(key, raw, prose, offset, False)
-                for offset, key, raw in glossary_matcher.find(prose.text)]
+def used_terms(index: BookIndex, pages: list[Document]) -> set[str]:
+    """Glossary terms used (linked or not) on any of `pages`: stops looking for a term
+    at its first use, so a book whose terms are all used costs little."""
+    used: set[str] = set()
+    for doc in pages:
+        used |= linked_terms(index, doc)
+    matcher, _ = matchers(index)
+    for key in [k for k in index.glossary if k not in used]:
+        for doc in pages:
+            text = essay_text(doc)
+            if matcher.contains(key, text.joined, text.lowered):
+                used.add(key)
+                break
+    return used
+
+
+def glossary_use(index: BookIndex, doc: Document) -> GlossaryUse:
+    """Every use of every glossary term in `doc`, in reading order (a full scan)."""
+    cached = doc.cache.get("glossary-use")
+    if isinstance(cached, GlossaryUse):
+        return cached
+    matcher, _ = matchers(index)
+    text = essay_text(doc)
+    events: list[tuple[int, Use]] = []
+    for offset, key, raw in matcher.find(text.joined, text.lowered):
+        prose, local = text.where(offset)
+        events.append((offset, Use(key, raw, prose, local, False)))
+    for prose, start in zip(doc.prose, text.starts, strict=True):
         for offset, role in prose.terms:
             key = normalise_label(role.target)
             if key in index.glossary:
-                uses.append(Use(key, role.target, prose, offset, True))
-        uses.sort(key=lambda use: use.offset)
-        for use in uses:
-            result.glossary_uses.add(use.term)
-            if not prose.in_heading:
-                result.glossary_first.setdefault(use.term, use)
-        for offset, key, raw in watch_matcher.find(prose.text):
-            if key not in result.jargon_first:
-                use = Use(key, raw, prose, offset, False)
-                result.jargon_first[key] = (use, _explained(prose.text, offset, len(raw), ""))
-        for match in ACRONYM.finditer(prose.text):
-            word = match.group()
-            acronym = word[:-1] if word.endswith("s") else word
-            if (acronym in known or ROMAN.match(acronym) or acronym in result.acronym_first
-                    or normalise_label(acronym) in index.glossary):
-                continue
-            use = Use(acronym, word, prose, match.start(), False)
-            explained = _explained(prose.text, match.start(), len(word), acronym)
-            result.acronym_first[acronym] = (use, explained)
+                events.append((start + offset, Use(key, role.target, prose, offset, True)))
+    events.sort(key=lambda event: event[0])
+    result = GlossaryUse()
+    for _, use in events:
+        result.uses.add(use.term)
+        if not use.prose.in_heading:
+            result.first.setdefault(use.term, use)
+    doc.cache["glossary-use"] = result
+    return result
+
+
+def unexplained(index: BookIndex, doc: Document) -> Unexplained:
+    """Watch-list terms and acronyms in `doc`, each with its first use."""
+    cached = doc.cache.get("unexplained")
+    if isinstance(cached, Unexplained):
+        return cached
+    _, watch = matchers(index)
+    known = index.config.known_acronyms
+    text = essay_text(doc)
+    result = Unexplained()
+    if watch.lookup:
+        for offset, key, raw in watch.find(text.joined, text.lowered):
+            if key not in result.jargon:
+                prose, local = text.where(offset)
+                result.jargon[key] = (Use(key, raw, prose, local, False),
+                                      _explained(prose.text, local, len(raw), ""))
+    joined = text.joined
+    for match in ACRONYM.finditer(joined):
+        start = match.start()
+        if start and (joined[start - 1].isalnum() or joined[start - 1] in "_&"):
+            continue
+        word = match.group()
+        acronym = word[:-1] if word.endswith("s") else word
+        if (acronym in known or acronym in result.acronyms or ROMAN.match(acronym)
+                or normalise_label(acronym) in index.glossary):
+            continue
+        prose, local = text.where(start)
+        result.acronyms[acronym] = (Use(acronym, word, prose, local, False),
+                                    _explained(prose.text, local, len(word), acronym))
+    doc.cache["unexplained"] = result
     return result
 
 

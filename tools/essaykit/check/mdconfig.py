@@ -36,7 +36,8 @@ KNOWN_EXTENSIONS: frozenset[str] = frozenset({
 })
 
 __all__ = [
-    "HEADING_ANCHORS", "MYST_EXTENSIONS", "TITLE_TO_HEADER", "create_parser", "heading_slug", "docutils_id",
+    "HEADING_ANCHORS", "MYST_EXTENSIONS", "TITLE_TO_HEADER", "create_parser", "heading_slug",
+    "docutils_id",
     "md_config", "sphinx_settings", "unique_slug",
 ]
 

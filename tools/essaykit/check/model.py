@@ -21,12 +21,12 @@ class Role:
     content: str
     line: int
     column: int
+    target: str = field(init=False, compare=False)  # `Term` in {term}`text <Term>`
 
-    @property
-    def target(self) -> str:
-        match = _EXPLICIT.match(self.content)
+    def __post_init__(self) -> None:
+        match = _EXPLICIT.match(self.content) if "<" in self.content else None
         target = match.group("target") if match else self.content
-        return " ".join(target.split())
+        object.__setattr__(self, "target", " ".join(target.split()))
 
     @property
     def title(self) -> str:
@@ -131,7 +131,7 @@ class Prose:
         return line, max(guess, 1)
 
 
-@dataclass
+@dataclass(eq=False)  # pages are compared by identity: field-by-field would be slow
 class Document:
     """One page of the book, parsed once."""
 
@@ -148,6 +148,7 @@ class Document:
     glossary: list[GlossaryEntry] = field(default_factory=list)
     prose: list[Prose] = field(default_factory=list)
     front_matter: dict[str, object] = field(default_factory=dict)
+    cache: dict[str, object] = field(default_factory=dict, repr=False)  # per-page results
 
     @property
     def folder(self) -> str:

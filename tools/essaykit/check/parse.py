@@ -14,6 +14,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ..frontmatter import split
 from ..strictyaml import StrictYamlError, load
 from .glossary import parse_glossary
 from .mdconfig import docutils_id, heading_slug, unique_slug
@@ -41,25 +42,29 @@ def normalise_newlines(text: str) -> str:
 
 def parse_document(
     text: str, path: str, docname: str, parser: MarkdownIt, *, heading_anchors: int,
-    title_to_header: bool = False,
+    title: str | None = None,
 ) -> Document:
+    """Parse one page. `title` is the front matter's title when the build turns it into
+    the page's `#` heading (myst_title_to_header), so that it takes the first anchor."""
     text = normalise_newlines(text)
     document = Document(path=path, docname=docname, lines=text.split("\n"))
     walker = _Walker(document, parser, heading_anchors)
     tokens = parser.parse(text, walker.env)
-    if tokens and tokens[0].type == "front_matter":
-        document.front_matter = _front_matter(tokens[0].content)
-        title = document.front_matter.get("title")
-        if title_to_header and isinstance(title, str) and title.strip():
-            # as myst-parser does: render "# {title}" first, so it takes the first anchor
-            walker.blocks(parser.parse(f"# {title}", walker.env), 0)
+    if title and title.strip() and tokens and tokens[0].type == "front_matter":
+        # as myst-parser does with "# {title}": a level-1 heading before the page itself
+        for token in parser.parseInline(title.strip(), walker.env):
+            _Inline(walker, token, 0, 1).run()
     walker.blocks(tokens, 0)
     return document
 
 
-def _front_matter(yaml_text: str) -> dict[str, object]:
+def front_matter(text: str) -> dict[str, object]:
+    """The page's front matter as a mapping ({} when absent or unreadable)."""
+    block = split(normalise_newlines(text))
+    if not block.present:
+        return {}
     try:
-        value = load(yaml_text).value
+        value = load(block.yaml_text).value
     except (StrictYamlError, ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
@@ -186,6 +191,8 @@ class _Inline:
         self.children = token.children or []
         self.line = line0  # 0-based
         self.cursor = 0
+        self.line_start = 0  # offset in `content` where the current line starts
+        self.prefixes: dict[int, int] = {}  # line -> source columns before `content`
         self.heading_level = heading_level
         self.parts: list[str] = []
         self.size = 0
@@ -199,11 +206,19 @@ class _Inline:
 
     def advance(self, stop: int) -> None:
         stop = min(max(stop, self.cursor), len(self.content))
-        self.line += self.content.count("\n", self.cursor, stop)
+        newlines = self.content.count("\n", self.cursor, stop)
+        if newlines:
+            self.line += newlines
+            self.line_start = self.content.rfind("\n", 0, stop) + 1
         self.cursor = stop
 
     def here(self, position: int) -> tuple[int, int]:
-        return self.line + 1, self.walker.column(self.line, self.content, position)
+        """1-based (line, column) in the source of `content[position]` on the current line."""
+        prefix = self.prefixes.get(self.line)
+        if prefix is None:
+            prefix = self.prefixes[self.line] = self.walker.column(
+                self.line, self.content, self.line_start) - 1
+        return self.line + 1, prefix + position - self.line_start + 1
 
     def add(self, text: str) -> None:
         self.parts.append(text)
@@ -211,22 +226,27 @@ class _Inline:
 
     def run(self) -> None:
         in_autolink = False
+        parts = self.parts
+        anchors = self.prose.anchors
+        heading = self.heading_level > 0
         for child in self.children:
             kind = child.type
             if kind == "text":
-                self.heading_text.append(child.content)
+                if heading:
+                    self.heading_text.append(child.content)
                 if in_autolink:
                     continue
-                column = self.cursor - self.content.rfind("\n", 0, self.cursor)
-                self.prose.anchors.append((self.size, self.line + 1, column))
-                self.add(child.content)
-            elif kind in ("softbreak", "hardbreak"):
+                # (offset in prose, 1-based line, 1-based column within the parsed line)
+                anchors.append((self.size, self.line + 1, self.cursor - self.line_start + 1))
+                parts.append(child.content)
+                self.size += len(child.content)
+            elif kind == "softbreak" or kind == "hardbreak":
                 newline = self.content.find("\n", self.cursor)
                 if newline >= 0:
-                    self.advance(newline + 1)
-                else:
-                    self.line += 1
-                self.add(" ")
+                    self.cursor = self.line_start = newline + 1
+                self.line += 1
+                parts.append(" ")
+                self.size += 1
             elif kind == "myst_role":
                 self.role(child)
             elif kind == "code_inline":
@@ -245,32 +265,35 @@ class _Inline:
                 if position >= 0:
                     self.advance(position + max(len(child.content), 1))
                 self.add(OBJECT)
-        self.prose.text = "".join(self.parts)
-        if self.prose.text.strip() or self.prose.terms:
+        self.prose.text = "".join(parts)
+        if self.prose.terms or self.prose.text.strip():
             self.doc.prose.append(self.prose)
-        if self.heading_level:
+        if heading:
             self.add_heading()
 
     def role(self, child: Token) -> None:
         name = str(child.meta.get("name", ""))
-        marker = "{" + name + "}"
-        position = self.find_on_line(marker + "`")
+        marker = "{" + name + "}`"
+        position = self.find_on_line(marker)
         line, column = self.here(position) if position >= 0 else (self.line + 1, 1)
         role = Role(name, child.content, line, column)
         self.doc.roles.append(role)
         if name == "term":
             self.prose.terms.append((self.size, role))
         if position >= 0:
-            ticks = len(self.content[position + len(marker):]) - len(
-                self.content[position + len(marker):].lstrip("`"))
-            self.advance(position + len(marker) + ticks + len(child.content) + ticks)
+            start = position + len(marker) - 1  # the first backtick
+            ticks = 1
+            while self.content.startswith("`", start + ticks):
+                ticks += 1
+            self.advance(start + ticks + len(child.content) + ticks)
         self.add(OBJECT)
 
     def code(self, child: Token) -> None:
         markup = child.markup or "`"
         position = self.find_on_line(markup)
         if position >= 0:
-            closing = self.content.find(markup, position + len(markup) + max(len(child.content) - 1, 0))
+            after = position + len(markup) + max(len(child.content) - 1, 0)
+            closing = self.content.find(markup, after)
             self.advance(closing + len(markup) if closing >= 0 else position + len(markup))
         self.add(OBJECT)
         self.heading_text.append(child.content)

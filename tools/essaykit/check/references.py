@@ -101,7 +101,8 @@ def check_roles(index: BookIndex) -> Iterator[Diagnostic]:
                 bare = index.docname_join(doc, target)
                 root, suffix = splitext(bare)
                 hint = ("drop the .md suffix" if suffix == ".md" and root in index.by_docname
-                        else _suggest(bare, index.by_docname, doc.folder) or "check the page's path")
+                        else _suggest(bare, index.by_docname, doc.folder)
+                        or "check the page's path")
                 yield rules.make("REF002", doc.path, role.line, role.column,
                                  f"unknown document {target!r}", hint)
             elif role.name == "term" and normalise_label(target) not in index.glossary:
@@ -169,7 +170,8 @@ def _check_link(index: BookIndex, doc: Document, link: Link) -> Iterator[Diagnos
     if suffix == ".md":
         if not index.exists(resolved):
             yield rules.make("REF004", *where, f"no page {path!r}",
-                             _suggest(resolved, index.documents, doc.folder) or "check the page's path")
+                             _suggest(resolved, index.documents, doc.folder)
+                             or "check the page's path")
             return
         target = index.documents.get(resolved)
         if anchor and target is not None and normalise_label(anchor) not in target.anchors(

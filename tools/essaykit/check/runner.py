@@ -6,13 +6,16 @@ Nothing here prints; the result is data for the CLI and the Sphinx extension.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .. import rules
 from ..diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
+from ..frontmatter import parse_meta
 from . import citations, frontmatter_rules, glossary_rules, order, references  # noqa: F401
 from .bib import BibFile, read_bib
 from .config import CONFIGURATION_CODES, Config, load_config, validate_prefixes
@@ -20,7 +23,7 @@ from .glossary_rules import CoverageRow, coverage
 from .index import BookIndex
 from .mdconfig import create_parser
 from .model import Document, Suppression
-from .parse import parse_document
+from .parse import front_matter, parse_document
 from .project import Project, discover
 from .registry import CHECKS
 from .suppress import bib_suppressions, is_suppressed
@@ -29,12 +32,18 @@ from .suppress import bib_suppressions, is_suppressed
 @dataclass(frozen=True)
 class CheckResult:
     diagnostics: list[Diagnostic]
-    coverage: list[CoverageRow]
     exit_code: int
     project_kind: str = ""
     root: Path = Path(".")
     pages: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    coverage_rows: Callable[[], list[CoverageRow]] = field(default=list, repr=False,
+                                                          compare=False)
+
+    @cached_property
+    def coverage(self) -> list[CoverageRow]:
+        """Each essay's jargon coverage (computed on first use: it reads every word)."""
+        return self.coverage_rows()
 
 
 def run_check(
@@ -48,23 +57,38 @@ def run_check(
     """Check the book at or above `root`; with `paths`, report only on those files
     (still resolved against the whole book). `texts` replaces files' contents by
     path relative to the book root (an editor's unsaved buffer, a test's input)."""
+    # Every parsed page lives until the end of the run and none holds a reference
+    # cycle, so the cyclic collector would only rescan them again and again as they
+    # pile up (a cost that grows faster than the book). Pause it; refcounting frees all.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(root, paths, select, ignore, texts)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
+         ignore: Sequence[str] | None, texts: Mapping[str, str] | None) -> CheckResult:
     project = discover(root)
     found: list[Diagnostic] = list(project.diagnostics)
     config, problems = load_config(project.root)
     found.extend(problems)
     for option, codes in (("--select", select), ("--ignore", ignore)):
         for code in validate_prefixes(codes or ()):
-            found.append(rules.make("CFG001", option, 1, 1, f"{code!r} is not a rule code or prefix",
+            found.append(rules.make("CFG001", option, 1, 1,
+                                    f"{code!r} is not a rule code or prefix",
                                     "see `essaykit rules` for the codes"))
     config = config.with_overrides(select, ignore)
     selected = _selected_paths(project, paths, found) if paths else None
     if project.kind == "none":
-        return _result(project, found, config, [], selected, 0)
+        return _result(project, found, config, list, selected, 0)
 
-    documents, raw = _parse_pages(project, texts or {}, found)
+    documents, front_matter_findings = _parse_pages(project, texts or {}, found)
     bibs = _read_bibs(project, found)
     jargon_path = config.jargon or project.jargon
-    index = BookIndex(project, config, documents, raw, bibs,
+    index = BookIndex(project, config, documents, front_matter_findings, bibs,
                       _read_jargon(project, jargon_path, config, found), jargon_path)
     for codes, function in CHECKS:
         if not any(config.enabled(code) for code in codes):
@@ -86,7 +110,9 @@ def run_check(
             config.enabled_for(d.code, d.path)
             and not is_suppressed(d, suppressions.get(d.path, ())))
     ]
-    rows = [row for row in coverage(index) if selected is None or row.path in selected]
+    def rows() -> list[CoverageRow]:
+        return [row for row in coverage(index) if selected is None or row.path in selected]
+
     return _result(project, kept, config, rows, selected, len(documents))
 
 
@@ -96,7 +122,8 @@ def check_document_text(root: Path, path: str, text: str) -> CheckResult:
 
 
 def _result(project: Project, found: list[Diagnostic], config: Config,
-            rows: list[CoverageRow], selected: set[str] | None, pages: int) -> CheckResult:
+            rows: Callable[[], list[CoverageRow]], selected: set[str] | None, pages: int
+            ) -> CheckResult:
     if selected is not None:
         found = [d for d in found if d.path in selected or d.code.startswith(CONFIGURATION_CODES)]
     diagnostics = sort_diagnostics(found)
@@ -107,7 +134,7 @@ def _result(project: Project, found: list[Diagnostic], config: Config,
         exit_code = 1
     else:
         exit_code = 0
-    return CheckResult(diagnostics, rows, exit_code, project.kind, project.root, pages, counts)
+    return CheckResult(diagnostics, exit_code, project.kind, project.root, pages, counts, rows)
 
 
 def _selected_paths(project: Project, paths: Sequence[Path], found: list[Diagnostic]
@@ -131,10 +158,13 @@ def _selected_paths(project: Project, paths: Sequence[Path], found: list[Diagnos
 
 
 def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnostic]
-                 ) -> tuple[dict[str, Document], dict[str, str]]:
+                 ) -> tuple[dict[str, Document], dict[str, list[Diagnostic]]]:
+    """Read and parse every page once; front matter is read once too (its findings are
+    kept for the front-matter check)."""
     parser = create_parser(project.extensions, project.heading_anchors)
     documents: dict[str, Document] = {}
-    raw: dict[str, str] = {}
+    findings: dict[str, list[Diagnostic]] = {}
+    essays = set(project.essays)
     for page in dict.fromkeys(project.pages + project.candidates):
         if not page.endswith(".md"):
             continue
@@ -146,17 +176,26 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
                 found.append(rules.make("CHK002", page, 1, 1, f"cannot read: {err}",
                                         "save the file as UTF-8 text"))
                 continue
-        raw[page] = text
         try:
+            meta: dict[str, object] = {}
+            if project.front_matter_schema and page in project.pages:
+                essay_meta, problems = parse_meta(text, page,
+                                                  schema="essay" if page in essays else "page")
+                findings[page] = problems
+                meta = {"title": essay_meta.title} if essay_meta else front_matter(text)
+            elif project.title_to_header or project.kind == "sphinx":
+                meta = front_matter(text)
+            title = meta.get("title") if project.title_to_header else None
             doc = parse_document(text, page, project.docname(page), parser,
                                  heading_anchors=project.heading_anchors,
-                                 title_to_header=project.title_to_header)
+                                 title=title if isinstance(title, str) else None)
+            doc.front_matter = meta
         except Exception as err:  # markdown-it or a plugin tripped: report, go on
             found.append(rules.make("CHK001", page, 1, 1, f"could not parse: {err!r}",
                                     "please report this with the file"))
             continue
         documents[page] = doc
-    return documents, raw
+    return documents, findings
 
 
 def _config_line(project: Project, key: str) -> tuple[str, int]:
@@ -194,10 +233,12 @@ def _read_jargon(project: Project, jargon: str | None, config: Config,
     except (OSError, UnicodeDecodeError) as err:
         where, line = (("pyproject.toml", 1) if config.jargon else
                        _config_line(project, "jargon"))
-        reason = "does not exist" if isinstance(err, FileNotFoundError) else f"cannot be read: {err}"
+        reason = ("does not exist" if isinstance(err, FileNotFoundError)
+                  else f"cannot be read: {err}")
         found.append(rules.make("CFG002", where, line, 1,
                                 f"the jargon watch-list {jargon!r} {reason}",
-                                "create it (one term per line, # for comments) or remove the setting"))
+                                "create it (one term per line, # for comments) "
+                                "or remove the setting"))
         return []
     return [(line.strip(), number) for number, line in enumerate(lines, 1)
             if line.strip() and not line.lstrip().startswith("#")]

@@ -32,14 +32,15 @@ def read_conf(path: Path) -> tuple[dict[str, object], list[str], int]:
     settings: dict[str, object] = {}
     for node in tree.body:
         targets: list[ast.expr] = []
+        value: ast.expr | None = None
         if isinstance(node, ast.Assign):
-            targets = list(node.targets)
+            targets, value = list(node.targets), node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets = [node.target]
+            targets, value = [node.target], node.value
         for target in targets:
-            if isinstance(target, ast.Name) and target.id in WANTED:
+            if isinstance(target, ast.Name) and target.id in WANTED and value is not None:
                 try:
-                    settings[target.id] = ast.literal_eval(node.value)  # type: ignore[arg-type]
+                    settings[target.id] = ast.literal_eval(value)
                 except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                     continue  # computed at run time: keep Sphinx's default
     return settings, [], 1

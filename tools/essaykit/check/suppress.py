@@ -46,6 +46,7 @@ def bib_suppressions(lines: list[str]) -> list[Suppression]:
 
 def is_suppressed(diagnostic: Diagnostic, suppressions: Iterable[Suppression]) -> bool:
     return any(
-        diagnostic.line == item.target_line and any(diagnostic.code.startswith(c) for c in item.codes)
+        diagnostic.line == item.target_line
+        and any(diagnostic.code.startswith(code) for code in item.codes)
         for item in suppressions
     )

@@ -1,0 +1,80 @@
+"""Property tests: whatever Markdown (or BibTeX) an author writes, `check` does not crash,
+and every position it reports is a real place in the file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from essaykit.check import check_document_text
+from essaykit.check.bib import read_bib_text
+from essaykit.check.mdconfig import create_parser
+from essaykit.check.parse import parse_document
+from tests.check_support import BOOKS
+
+FRAGMENTS = [
+    "{cite:p}`", "{cite:t}`ostrom1996crossing`", "{term}`", "{term}`co-production`", "{ref}`",
+    "{doc}`", "{numref}`", "{download}`", "`", "``", "```", "```{note}\n", "```{figure} x.png\n",
+    ":::", ":::{glossary}\n", "::::{note}\n", "\n", "\n\n", "  ", "    ", "# ", "## ", "#### ",
+    "- ", "1. ", "> ", "| a | b |\n| - | - |\n", "[", "]", "(", ")", "](", "[x](", "![y](",
+    "<https://", "https://https://", "#", "(lab)=\n", "% essaykit: ignore[CIT001]\n", "[^1]",
+    "[^1]: ", "---\n", "title: x\n", ":name: n\n", "\\", "*", "_", "~~", "<", ">", "&amp;",
+    "DWP", "NHS", "(Department for Work and Pensions)", "\t", "\r\n", "\u00a0", "é", "\u2028",
+    "{", "}", "<target>", "co-production", "$", "$$", "---", "+++", "\x00",
+]
+markdown = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)),
+                    max_size=40).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=markdown)
+def test_parsing_any_markdown_gives_real_positions(text: str) -> None:
+    doc = parse_document(text, "essays/x.md", "essays/x", create_parser(), heading_anchors=3,
+                         title="A title")
+    count = len(doc.lines)
+    for item in [*doc.roles, *doc.links, *doc.labels]:
+        assert 1 <= item.line <= count and item.column >= 1
+    for prose in doc.prose:
+        for offset in range(0, len(prose.text), 7):
+            line, column = prose.locate(offset)
+            assert 1 <= line <= count and column >= 1
+
+
+BOOK_COPY: list[Path] = []
+
+
+def book(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    if not BOOK_COPY:
+        BOOK_COPY.append(Path(shutil.copytree(BOOKS / "clean",
+                                              tmp_path_factory.mktemp("prop") / "clean")))
+    return BOOK_COPY[0]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(text=markdown)
+def test_check_never_crashes_on_any_essay(text: str, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    result = check_document_text(book(tmp_path_factory), "essays/one.md", text)
+    assert not [d for d in result.diagnostics if d.code.startswith("CHK")], result.diagnostics
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 2
+    for diagnostic in result.diagnostics:
+        assert diagnostic.path == "essays/one.md"
+        assert 1 <= diagnostic.line <= lines and diagnostic.column >= 1
+
+
+bibtex = st.lists(st.one_of(st.sampled_from([
+    "@book{", "@article(", "@string{", "@comment{", "@preamble{", "key", ",", "=", "{", "}",
+    "(", ")", '"', "#", "author", "title", "year", " and ", "\n", " ", "%", "@", "2000",
+]), st.text(max_size=5)), max_size=40).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=bibtex)
+def test_any_bibtex_reads_without_raising(text: str) -> None:
+    bib = read_bib_text(text, "refs.bib")
+    lines = text.count("\n") + text.count("\r") + 2
+    for item in [*bib.entries, *bib.problems]:
+        assert 1 <= item.line <= lines
