@@ -70,9 +70,9 @@ def essay(number: int, total: int, keys: int, rng: random.Random) -> str:
     cited = 0
     terms_used: set[str] = set()
     for section in range(1, 7):
-        paragraphs.append(f"## Section {section} of essay {number}")
         if section == 1:
             paragraphs.append(f"(essay-{number}-start)=")
+        paragraphs.append(f"## Section {section} of essay {number}")
         for _ in range(5):
             parts = [sentence(rng) for _ in range(rng.randint(4, 6))]
             key = (number * 7 + cited) % keys
@@ -117,7 +117,7 @@ def generate(count: int, target: Path, seed: int = 2026) -> Path:
         f"parts:\n  - title: Everything\n    essays:\n{order}\n"
         "back:\n  - book/glossary.md\nbibliography: book/references.bib\n", encoding="utf-8")
     (target / "book" / "index.md").write_text(
-        "---\ntitle: A Synthetic Book\n---\n\n# A Synthetic Book\n", encoding="utf-8")
+        "---\ntitle: A Synthetic Book\n---\n\n```{essaykit-contents}\n```\n", encoding="utf-8")
     definitions = "\n\n".join(f"{term}\n  {sentence(rng)}" for term in TERMS)
     (target / "book" / "glossary.md").write_text(
         f"---\ntitle: Glossary\n---\n\n# Glossary\n\n:::{{glossary}}\n{definitions}\n:::\n",

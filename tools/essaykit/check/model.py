@@ -60,6 +60,9 @@ class Label:
     name: str
     line: int
     column: int
+    # Sphinx's {ref} shows the title of a heading, figure or table; a label on
+    # anything else needs {ref}`text <label>`
+    titled: bool = True
 
     @property
     def key(self) -> str:

@@ -95,6 +95,23 @@ def _options(lines: list[str]) -> tuple[dict[str, str], dict[str, int], int]:
     return options, where, used
 
 
+# directives whose caption or title Sphinx's {ref} can show
+CAPTIONED_DIRECTIVES = frozenset({"figure", "table", "list-table", "csv-table", "code-block",
+                                  "literalinclude", "glossary"})
+
+
+def _gives_title(token: Token | None) -> bool:
+    """Whether a `(label)=` placed before this token gives {ref} a title to show."""
+    if token is None:
+        return False
+    if token.type == "heading_open":
+        return True
+    if token.type in ("fence", "colon_fence"):
+        match = DIRECTIVE.match(token.info.strip())
+        return bool(match) and match.group("name") in CAPTIONED_DIRECTIVES
+    return False
+
+
 class _Walker:
     def __init__(self, document: Document, parser: MarkdownIt, heading_anchors: int):
         self.doc = document
@@ -107,7 +124,7 @@ class _Walker:
     # ---- blocks -------------------------------------------------------
     def blocks(self, tokens: list[Token], offset: int) -> None:
         level = 0
-        for token in tokens:
+        for position, token in enumerate(tokens):
             kind = token.type
             if kind == "heading_open":
                 level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
@@ -118,7 +135,9 @@ class _Walker:
             elif kind in ("fence", "colon_fence") and token.map is not None:
                 self.fence(token, offset + token.map[0])
             elif kind == "myst_target" and token.map is not None:
-                self.doc.labels.append(Label(token.content, offset + token.map[0] + 1, 1))
+                following = tokens[position + 1] if position + 1 < len(tokens) else None
+                self.doc.labels.append(Label(token.content, offset + token.map[0] + 1, 1,
+                                             titled=_gives_title(following)))
             elif kind == "myst_line_comment" and token.map is not None:
                 self.comment(token, offset)
 
@@ -140,7 +159,8 @@ class _Walker:
         options, where, used = _options(body)
         self.doc.directives.append(Directive(name, argument, options, line0 + 1))
         if options.get("name"):
-            self.doc.labels.append(Label(options["name"], line0 + 2 + where["name"], 1))
+            self.doc.labels.append(Label(options["name"], line0 + 2 + where["name"], 1,
+                                         titled=name in CAPTIONED_DIRECTIVES))
         if name in PATH_DIRECTIVES and argument:
             self.doc.links.append(Link(argument, "image" if "image" in name or name == "figure"
                                        else "include", line0 + 1, 1))

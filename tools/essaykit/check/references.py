@@ -58,6 +58,13 @@ rules.rule(
     good="![Map](images/map.png)",
 )
 rules.rule(
+    "REF009", "ref-without-title", Severity.ERROR,
+    "A {ref} without link text points at a label that is not on a heading, figure or table.",
+    "Sphinx can only fill in the link text from a title; it drops the link and warns.",
+    bad="(start)=\nSome paragraph.\n\nSee {ref}`start`.",
+    good="(start)=\nSome paragraph.\n\nSee {ref}`the opening <start>`.",
+)
+rules.rule(
     "REF008", "malformed-url", Severity.ERROR,
     "A URL is malformed: a doubled scheme, no host, unbalanced brackets, broken link syntax.",
     "Readers (and the link checker) cannot follow it.",
@@ -83,7 +90,7 @@ def _suggest(word: str, options: Iterable[str], folder: str = "") -> str:
     return f"did you mean {best!r}?"
 
 
-@check("REF001", "REF002", "REF003", "REF007")
+@check("REF001", "REF002", "REF003", "REF007", "REF009")
 def check_roles(index: BookIndex) -> Iterator[Diagnostic]:
     """{ref}, {numref}, {doc}, {term} and {download} targets all exist."""
     for doc in index.documents.values():
@@ -97,6 +104,13 @@ def check_roles(index: BookIndex) -> Iterator[Diagnostic]:
                                  f"unknown label {target!r}",
                                  _suggest(normalise_label(target), index.labels)
                                  or "define it with (label)= before the target")
+            elif (role.name == "ref" and role.target == role.content
+                  and not any(label.titled
+                              for _, label in index.labels[normalise_label(target)])):
+                yield rules.make("REF009", doc.path, role.line, role.column,
+                                 f"label {target!r} is not on a heading, figure or table, "
+                                 "so {ref} has no title to show",
+                                 f"give the link text: {{ref}}`text <{target}>`")
             elif role.name == "doc" and index.docname_join(doc, target) not in index.by_docname:
                 bare = index.docname_join(doc, target)
                 root, suffix = splitext(bare)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx import addnodes
 from sphinx.directives.other import TocTree
@@ -65,6 +66,7 @@ class Contents(SphinxDirective):
     """The book's contents as toctrees: front matter, one per part, back matter."""
 
     has_content = False
+    option_spec = {"hidden": directives.flag}
 
     def run(self) -> list[nodes.Node]:
         book = _book(self)
@@ -80,6 +82,8 @@ class Contents(SphinxDirective):
             if not pages:
                 continue
             options: dict[str, object] = {"maxdepth": 1}
+            if "hidden" in self.options:
+                options["hidden"] = None
             if caption:
                 options["caption"] = caption
             toctree = TocTree(

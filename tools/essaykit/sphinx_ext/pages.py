@@ -32,6 +32,14 @@ REFERENCE_LIST = """
 """
 
 
+HIDDEN_CONTENTS = """
+
+```{essaykit-contents}
+:hidden:
+```
+"""
+
+
 def _book(app: Sphinx) -> Book:
     return app.essaykit_book  # type: ignore[attr-defined, no-any-return]
 
@@ -47,6 +55,10 @@ def has_reference_list(book: Book, docname: str) -> bool:
 def append_reference_list(app: Sphinx, docname: str, source: list[str]) -> None:
     if has_reference_list(_book(app), docname):
         source[0] = source[0].rstrip() + REFERENCE_LIST.format(slug=docname.replace("/", "-"))
+    elif docname == app.config.root_doc and "{essaykit-contents}" not in source[0]:
+        # book.yml, not the front page, decides what is in the book: a front
+        # page without a visible contents still gets the book's toctree
+        source[0] = source[0].rstrip() + HIDDEN_CONTENTS
 
 
 def decorate_page(app: Sphinx, doctree: nodes.document) -> None:
