@@ -33,11 +33,16 @@ def parse(text: str, anchors: int = HEADING_ANCHORS):
                           title="The Title" if TITLE_TO_HEADER else None)
 
 
-def test_checker_parses_as_the_sphinx_extension_configures_myst() -> None:
-    from essaykit.sphinx_ext import main as sphinx_main
+def test_checker_parses_as_the_sphinx_extension_configures_myst(tmp_path: Path) -> None:
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
 
-    assert set(sphinx_main.MYST_EXTENSIONS) == set(MYST_EXTENSIONS)
-    assert sphinx_settings()["myst_heading_anchors"] == HEADING_ANCHORS
+    book = Path(__file__).parent / "build_books" / "small"
+    with docutils_namespace():
+        app = Sphinx(str(book), str(book), str(tmp_path / "out"), str(tmp_path / "dt"), "html",
+                     status=None, warning=None)
+    assert set(app.config.myst_enable_extensions) == set(MYST_EXTENSIONS)
+    assert app.config.myst_heading_anchors == HEADING_ANCHORS
 
 
 HEADINGS = """---

@@ -11,14 +11,12 @@ from sphinx.errors import ConfigError
 
 from .. import harvard
 from ..book import ROOT_DOC, Book, load_book
+from ..check.mdconfig import sphinx_settings
 from ..diagnostics import EssaykitError
 from . import directives, findings, pages
 
 STATIC = Path(__file__).parent / "static"
 
-# myst-parser syntax the book uses. HTML-producing extensions (html_image,
-# html_admonition) and substitution (unsandboxed Jinja) are deliberately absent.
-MYST_EXTENSIONS = ["colon_fence", "deflist", "smartquotes", "strikethrough"]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -80,9 +78,9 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
     default("include_patterns", ["book/**", "essays/**"])
     default("exclude_patterns", ["_build", ".venv", "**/.*", "tests", "bench", "README.md"])
     default("source_suffix", {".md": "markdown"})
-    default("myst_enable_extensions", MYST_EXTENSIONS)
-    default("myst_heading_anchors", 3)
-    default("myst_title_to_header", True)
+    # the checker parses essays with exactly these settings (essaykit.check.mdconfig)
+    for name, value in sphinx_settings().items():
+        default(name, value)
     default("bibtex_bibfiles", [book.bibliography])
     default("bibtex_reference_style", "essaykit-harvard")
     default("bibtex_default_style", "essaykit-harvard")
