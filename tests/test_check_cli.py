@@ -221,3 +221,16 @@ def test_rule_table_generator(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     text = readme.read_text()
     assert "| `CIT001` | `unknown-citation-key` | error |" in text
     assert text.endswith("<!-- rules:end -->\n\nafter\n") and "\nold\n" not in text
+
+
+def test_readme_rule_table_is_current() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "gen_rule_table", Path(__file__).parents[1] / "tools" / "gen_rule_table.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = Path(__file__).parents[1] / "README.md"
+    assert module.main(["--check", "--readme", str(readme)]) == 0, \
+        "README's rule table is stale: run python tools/gen_rule_table.py --write"

@@ -18,7 +18,6 @@ from essaykit.check.mdconfig import (
     MYST_EXTENSIONS,
     TITLE_TO_HEADER,
     create_parser,
-    sphinx_settings,
 )
 from essaykit.check.parse import parse_document
 from essaykit.check.suppress import bib_suppressions, parse_suppression

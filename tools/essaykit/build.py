@@ -131,7 +131,8 @@ def run_sphinx(root: Path, outdir: Path, cache: Path, builder: str,
                 confdir = None
                 overrides["extensions"] = ["essaykit.sphinx_ext"]
             app = Sphinx(str(root), confdir, str(outdir), str(cache / builder), builder,
-                         confoverrides=overrides, status=status, warning=warnings,
+                         confoverrides=overrides, status=status,
+                         warning=warnings,  # type: ignore[arg-type]
                          freshenv=False, keep_going=True, verbosity=0)
             app.build()
     except SphinxError as err:

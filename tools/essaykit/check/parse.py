@@ -108,7 +108,7 @@ def _gives_title(token: Token | None) -> bool:
         return True
     if token.type in ("fence", "colon_fence"):
         match = DIRECTIVE.match(token.info.strip())
-        return bool(match) and match.group("name") in CAPTIONED_DIRECTIVES
+        return match is not None and match.group("name") in CAPTIONED_DIRECTIVES
     return False
 
 

@@ -30,6 +30,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     harvard.register_reference_style()
     app.add_config_value("essaykit_root", None, "env", types=[str, type(None)])
     app.add_config_value("essaykit_check", True, "", types=[bool])
+    app.add_config_value("essaykit_autolink_terms", None, "env", types=[bool, type(None)])
+    from .autolink import LinkFirstUseOfTerms
+
+    app.add_post_transform(LinkFirstUseOfTerms)
     app.connect("config-inited", apply_book_defaults, priority=100)
     app.connect("builder-inited", findings.report_findings)
     app.connect("source-read", pages.append_reference_list)
@@ -99,6 +103,13 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
         "article_footer_items": [],
         "extra_footer": "",
     })
+    if config.essaykit_autolink_terms is None:
+        # the same setting the checker reads, so GLO002 and the build agree
+        from ..check.config import load_config
+
+        checker_config, _ = load_config(root)
+        config.essaykit_autolink_terms = (True if checker_config.autolink_terms is None
+                                          else checker_config.autolink_terms)
     # One entry in an essay's list and again in the collected bibliography is
     # the design, not a mistake.
     config.suppress_warnings = [*config.suppress_warnings, "bibtex.duplicate_citation"]
