@@ -120,7 +120,7 @@ def generate(count: int, target: Path, seed: int = 2026) -> Path:
         "---\ntitle: A Synthetic Book\n---\n\n```{essaykit-contents}\n```\n", encoding="utf-8")
     definitions = "\n\n".join(f"{term}\n  {sentence(rng)}" for term in TERMS)
     (target / "book" / "glossary.md").write_text(
-        f"---\ntitle: Glossary\n---\n\n# Glossary\n\n:::{{glossary}}\n{definitions}\n:::\n",
+        f"---\ntitle: Glossary\n---\n\n:::{{glossary}}\n{definitions}\n:::\n",
         encoding="utf-8")
     (target / "book" / "references.bib").write_text(bibliography(keys), encoding="utf-8")
     for number in range(1, count + 1):

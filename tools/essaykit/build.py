@@ -43,6 +43,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    unchanged: bool = False  # nothing changed since the last successful build
 
 
 class BuildFailed(Exception):
@@ -57,6 +58,13 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
     book = load_book(root)
     outdir = (options.outdir or root / "_build").resolve()
     result = BuildResult(outdir)
+    cache = outdir / ".cache"
+    fingerprint = source_fingerprint(root, options)
+    if _unchanged(cache, fingerprint, outdir, options):
+        result.unchanged = True
+        _record_outputs(book, outdir, result)
+        say("nothing changed since the last build")
+        return result
     if options.check:
         started = time.perf_counter()
         result.diagnostics = pre_build_gate(root)
@@ -66,28 +74,75 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
             raise BuildFailed(f"{len(errors)} error(s) in the book's sources; nothing was built",
                               errors)
     outdir.mkdir(parents=True, exist_ok=True)
-    cache = outdir / ".cache" / "doctrees"
+    (cache / FINGERPRINT).unlink(missing_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=outdir))
     try:
         if options.html:
             started = time.perf_counter()
             say("building the web book (Sphinx, html)")
-            result.warnings += run_sphinx(root, staging / "html", cache, "html", options)
+            result.warnings += run_sphinx(root, cache / "work" / "html", cache / "doctrees",
+                                          "html", options)
+            shutil.copytree(cache / "work" / "html", staging / "html")
             result.timings["html"] = time.perf_counter() - started
         if options.pdf:
             started = time.perf_counter()
             say("writing the print edition (Sphinx, essaykit-print)")
-            result.warnings += run_sphinx(root, staging / "print", cache, "essaykit-print",
-                                          options)
+            result.warnings += run_sphinx(root, cache / "work" / "print", cache / "doctrees",
+                                          "essaykit-print", options)
+            shutil.copytree(cache / "work" / "print", staging / "print")
             result.timings["print-html"] = time.perf_counter() - started
-            typeset(book, staging, result, say)
+            typeset(book, staging, outdir, result, say)
         if options.strict and result.warnings:
             raise BuildFailed(f"{len(result.warnings)} warning(s) and --strict is on; "
                               "the previous output is unchanged")
         publish(book, staging, outdir, result, options)
+        (cache / FINGERPRINT).write_text(fingerprint, encoding="utf-8")
+    except BaseException:
+        # Sphinx's caches now hold what failed; a later incremental build would
+        # not see the pages again (nor warn again), so the next build starts clean.
+        shutil.rmtree(cache, ignore_errors=True)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+FINGERPRINT = "fingerprint"
+# What a build reads besides the book's own folders: its configuration files.
+CONFIG_SUFFIXES = (".py", ".toml", ".yml", ".yaml", ".cfg")
+
+
+def source_fingerprint(root: Path, options: BuildOptions) -> str:
+    """A digest of everything a build reads: sources, configuration, essaykit itself.
+
+    Sizes and modification times, not contents: stat-ing a 500-essay book takes
+    milliseconds, and an editor's save always changes the time.
+    """
+    import hashlib
+
+    from . import __file__ as package_init
+
+    digest = hashlib.sha256()
+    digest.update(repr((options.html, options.pdf, options.strict, options.check,
+                        sys.version, str(options.outdir))).encode())
+    folders = [root / "book", root / "essays", Path(package_init).parent]
+    files = [p for p in root.iterdir() if p.is_file() and p.suffix in CONFIG_SUFFIXES]
+    for folder in folders:
+        files.extend(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in sorted(files):
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _unchanged(cache: Path, fingerprint: str, outdir: Path, options: BuildOptions) -> bool:
+    marker = cache / FINGERPRINT
+    try:
+        previous = marker.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    wanted = (["html"] if options.html else []) + (["pdf", "print"] if options.pdf else [])
+    return previous == fingerprint and all((outdir / name).is_dir() for name in wanted)
 
 
 def pre_build_gate(root: Path) -> list[Diagnostic]:
@@ -142,7 +197,11 @@ def run_sphinx(root: Path, outdir: Path, cache: Path, builder: str,
     return warnings.lines
 
 
-def typeset(book: Book, staging: Path, result: BuildResult, say: Reporter) -> None:
+def typeset(book: Book, staging: Path, outdir: Path, result: BuildResult,
+            say: Reporter) -> None:
+    """WeasyPrint each edition, unless its print HTML and stylesheet are as last time."""
+    import hashlib
+
     from .print.pdf import write_pdf
 
     pdfdir = staging / "pdf"
@@ -151,13 +210,24 @@ def typeset(book: Book, staging: Path, result: BuildResult, say: Reporter) -> No
     for edition in editions:
         started = time.perf_counter()
         target = pdfdir / pdf_filename(book, edition)
+        source = staging / "print" / f"{edition}.html"
+        digest = hashlib.sha256(source.read_bytes()
+                                + (staging / "print" / "print.css").read_bytes()).hexdigest()
+        stamp = outdir / ".cache" / f"pdf-{edition}.sha256"
+        previous = outdir / "pdf" / target.name
+        if previous.is_file() and stamp.is_file() and stamp.read_text() == digest:
+            shutil.copy2(previous, target)
+            say(f"{target.name}: print edition unchanged, PDF kept")
+            continue
         say(f"typesetting {target.name} (WeasyPrint)")
-        typeset_pdf = write_pdf(staging / "print" / f"{edition}.html", target)
+        typeset_pdf = write_pdf(source, target)
         elapsed = time.perf_counter() - started
         result.timings[f"pdf-{edition}"] = elapsed
         result.warnings += typeset_pdf.warnings
         for warning in typeset_pdf.warnings:
             print(f"{target.name}: {warning}", file=sys.stderr)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(digest)
         say(f"  {typeset_pdf.pages} pages in {elapsed:.1f} s")
 
 
@@ -179,6 +249,13 @@ def publish(book: Book, staging: Path, outdir: Path, result: BuildResult,
             os.replace(final, retired)
         os.replace(new, final)
         result.outputs[name] = final
+    _record_outputs(book, outdir, result)
+
+
+def _record_outputs(book: Book, outdir: Path, result: BuildResult) -> None:
+    for name in ("html", "print", "pdf"):
+        if (outdir / name).is_dir():
+            result.outputs[name] = outdir / name
     for edition in ("book", "taster"):
         pdf = outdir / "pdf" / pdf_filename(book, edition)
         if pdf.is_file():

@@ -107,6 +107,9 @@ def run_build(args: argparse.Namespace) -> int:
         print_diagnostics(failure.diagnostics)
         print(f"essaykit: build failed: {failure}", file=sys.stderr)
         return 1
+    if result.unchanged:
+        print(f"essaykit: nothing changed since the last build; {result.outdir} is up to date")
+        return 0
     for name, path in result.outputs.items():
         if name.startswith("pdf-") or name == "html":
             print(f"essaykit: {name:<11} {path}")

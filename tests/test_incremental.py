@@ -1,0 +1,85 @@
+"""Incremental builds: the same HTML as a clean build, and no work when nothing changed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from essaykit.build import BuildOptions, build
+
+from .conftest import BUILD_BOOKS, copy_book
+
+pytestmark = pytest.mark.slow
+
+
+def pages(root: Path) -> dict[str, bytes]:
+    html = root / "_build" / "html"
+    found = {str(p.relative_to(html)): p.read_bytes() for p in sorted(html.rglob("*"))
+             if p.is_file() and not p.name.startswith(".buildinfo")}
+    found["searchindex.js"] = search_index(found["searchindex.js"])
+    return found
+
+
+def search_index(raw: bytes) -> bytes:
+    """Sphinx's incremental search index keeps words no page uses any more, with an
+    empty list of pages; they find nothing, so they are dropped before comparing."""
+    text = raw.decode("utf-8")
+    data = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    for table in ("terms", "titleterms"):
+        data[table] = {word: where for word, where in data[table].items() if where != []}
+    return json.dumps(data, sort_keys=True).encode()
+
+
+def edit(root: Path) -> None:
+    essay = root / "essays/no-citations.md"
+    text = essay.read_text(encoding="utf-8")
+    text = text.replace("title: An Essay Without Citations", "title: An Essay Now Citing Rogers")
+    essay.write_text(text + "\nIt now cites {cite:t}`rogers2003diffusion`.\n", encoding="utf-8")
+
+
+def test_incremental_build_after_an_edit_equals_a_clean_build(tmp_path: Path) -> None:
+    incremental = copy_book(BUILD_BOOKS / "small", tmp_path / "incremental")
+    build(BuildOptions(root=incremental, quiet=True, pdf=False))
+    edit(incremental)
+    result = build(BuildOptions(root=incremental, quiet=True, pdf=False))
+    assert not result.unchanged
+
+    clean = copy_book(BUILD_BOOKS / "small", tmp_path / "clean")
+    edit(clean)
+    build(BuildOptions(root=clean, quiet=True, pdf=False))
+
+    ours, reference = pages(incremental), pages(clean)
+    assert ours.keys() == reference.keys()
+    assert [name for name in ours if ours[name] != reference[name]] == []
+    # the edit reached the pages that depend on it
+    assert b"An Essay Now Citing Rogers" in ours["book/contributors.html"]
+    assert b"Rogers" in ours["essays/no-citations.html"]
+
+
+def test_nothing_changed_means_nothing_rebuilt(small_book: Path) -> None:
+    first = build(BuildOptions(root=small_book, quiet=True))
+    assert not first.unchanged
+    before = {p: p.stat().st_mtime_ns for p in (small_book / "_build").rglob("*")}
+    again = build(BuildOptions(root=small_book, quiet=True))
+    assert again.unchanged and again.timings == {}
+    assert again.outputs["pdf-book"] == first.outputs["pdf-book"]
+    assert {p: p.stat().st_mtime_ns for p in (small_book / "_build").rglob("*")} == before
+    # touching a source is a change
+    (small_book / "essays/taster.md").touch()
+    assert not build(BuildOptions(root=small_book, quiet=True, pdf=False)).unchanged
+
+
+def test_an_unchanged_print_edition_keeps_its_pdf(small_book: Path) -> None:
+    build(BuildOptions(root=small_book, quiet=True))
+    pdf = small_book / "_build/pdf/a-small-book.pdf"
+    stamp = pdf.read_bytes()
+    (small_book / "essays/taster.md").touch()  # a change that alters no page
+    result = build(BuildOptions(root=small_book, quiet=True))
+    assert "pdf-book" not in result.timings
+    assert pdf.read_bytes() == stamp
+    shutil.rmtree(small_book / "_build/.cache")
+    result = build(BuildOptions(root=small_book, quiet=True))
+    assert "pdf-book" in result.timings
