@@ -15,8 +15,9 @@ from typing import Any
 from . import rules
 from .diagnostics import Diagnostic, EssaykitError
 from .frontmatter import EssayMeta, parse_meta
-from .strictyaml import StrictYamlError, load
+from .strictyaml import Located, StrictYamlError, load
 from .text import join_names
+from .trust import trusted_entry_problem
 
 BOOK_FILE = PurePosixPath("book/book.yml")
 ROOT_DOC = "book/index"
@@ -225,7 +226,7 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         problems.append(rules.make("BOOK001", where, located.line_of("year"), 1,
                                    "'year' must be a number such as 2026", ""))
         year = 0
-    trusted = data.get("trusted", [])
+    trusted = _trusted(data.get("trusted", []), located, root, problems)
     book = Book(
         root=root.resolve(),
         title=need_str("title"),
@@ -243,7 +244,7 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         back=path_list("back"),
         bibliography=str(bibliography),
         jargon=str(jargon) if jargon else None,
-        trusted=tuple(str(t) for t in trusted) if isinstance(trusted, list) else (),
+        trusted=trusted,
         isbn=str(data.get("isbn", "")),
     )
     seen: dict[str, int] = {}
@@ -258,3 +259,27 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         problems.append(rules.make("BOOK002", f"{ROOT_DOC}.md", 1, 1,
                                    "the book has no front page", "create book/index.md"))
     return book, problems
+
+
+def _trusted(value: object, located: Located, root: Path, problems: list[Diagnostic]
+             ) -> tuple[str, ...]:
+    """book.yml's `trusted:` allow-list: relative paths of files or folders in the book."""
+    where = str(BOOK_FILE)
+    if not isinstance(value, list):
+        problems.append(rules.make("BOOK001", where, located.line_of("trusted"), 1,
+                                   "'trusted' must be a list of files or folders",
+                                   "write '- essays/a.md' lines under trusted:"))
+        return ()
+    kept: list[str] = []
+    for index, entry in enumerate(value):
+        problem, path = trusted_entry_problem(entry)
+        line = located.line_of("trusted", index)
+        if problem is not None:
+            problems.append(rules.make("BOOK001", where, line, 1, problem, ""))
+        elif not (root / path).exists():
+            problems.append(rules.make("BOOK002", where, line, 1,
+                                       f"trusted path {path!r} does not exist",
+                                       "correct the path or remove it from trusted:"))
+        else:
+            kept.append(path)
+    return tuple(kept)

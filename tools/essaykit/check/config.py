@@ -6,6 +6,7 @@
     jargon = "book/jargon.txt"       # the jargon watch-list (overrides book.yml)
     autolink-terms = false           # does the build link first uses of terms itself?
     known-acronyms = ["BBC"]         # acronyms readers need no help with
+    remote-images = ["https://upload.wikimedia.org/"]  # remote images allowed (URL prefixes)
 
     [tool.essaykit.severity]         # per code or prefix: error, warning or info
     CIT002 = "error"
@@ -18,6 +19,7 @@ Every problem in this table is a CFG001 diagnostic at its line.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 import tomllib
@@ -31,7 +33,9 @@ from ..diagnostics import Diagnostic, Severity
 
 CONFIG_FILE = "pyproject.toml"
 KEYS = ("select", "ignore", "severity", "per-file-ignores", "jargon", "autolink-terms",
-        "known-acronyms")
+        "known-acronyms", "remote-images")
+# a remote-images prefix names a scheme, a host and a path that ends in "/"
+REMOTE_PREFIX = re.compile(r"^https?://[\w.-]+(:\d+)?/(\S*/)?$", re.IGNORECASE)
 SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 # Acronyms so widely known that expanding them would talk down to the reader.
 DEFAULT_ACRONYMS = frozenset({"UK", "US", "USA", "EU", "UN", "OK", "TV"})
@@ -48,6 +52,10 @@ class Config:
     jargon: str | None = None
     autolink_terms: bool | None = None
     known_acronyms: frozenset[str] = field(default_factory=lambda: DEFAULT_ACRONYMS)
+    remote_images: tuple[str, ...] = ()
+
+    def remote_image_allowed(self, url: str) -> bool:
+        return any(url.lower().startswith(prefix.lower()) for prefix in self.remote_images)
 
     def enabled(self, code: str) -> bool:
         if code.startswith(CONFIGURATION_CODES):
@@ -76,8 +84,7 @@ class Config:
         """The command line's --select replaces the table's; --ignore adds to it."""
         chosen = tuple(_prefix(p) for p in select) if select else self.select
         extra = tuple(_prefix(p) for p in ignore) if ignore else ()
-        return Config(chosen, self.ignore + extra, self.severity, self.per_file_ignores,
-                      self.jargon, self.autolink_terms, self.known_acronyms)
+        return dataclasses.replace(self, select=chosen, ignore=self.ignore + extra)
 
 
 def _prefix(code: str) -> str:
@@ -184,6 +191,16 @@ def _validate(table: dict[str, Any], text: str) -> tuple[Config, list[Diagnostic
     if not isinstance(acronyms, list) or not all(isinstance(a, str) for a in acronyms):
         problem("known-acronyms", "'known-acronyms' must be a list of strings")
         acronyms = []
+    remote = table.get("remote-images", [])
+    if not isinstance(remote, list) or not all(isinstance(r, str) for r in remote):
+        problem("remote-images", "'remote-images' must be a list of URL prefixes",
+                'e.g. ["https://upload.wikimedia.org/"]')
+        remote = []
+    for prefix in remote:
+        if not REMOTE_PREFIX.match(prefix):
+            problem("remote-images", f"{prefix!r} is not an http(s) URL prefix ending in '/'",
+                    "name the host and path, e.g. \"https://upload.wikimedia.org/\"")
+    remote = [prefix for prefix in remote if REMOTE_PREFIX.match(prefix)]
     config = Config(select, ignore, tuple(severity), tuple(per_file), jargon, autolink,
-                    DEFAULT_ACRONYMS | frozenset(acronyms))
+                    DEFAULT_ACRONYMS | frozenset(acronyms), tuple(remote))
     return config, problems

@@ -75,6 +75,36 @@ class Directive:
     argument: str
     options: dict[str, str]
     line: int
+    option_lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Html:
+    """Raw HTML the parser met: an HTML block, or an inline tag or comment."""
+
+    text: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class OpenFence:
+    """A code or directive fence that is never closed: the parser reads on to the end
+    of the file (or of the directive around it)."""
+
+    line: int
+    markup: str
+    name: str  # the directive's name; "" for a code block
+    nested: bool
+
+
+@dataclass(frozen=True)
+class TooDeep:
+    """The first place where lists/quotes or directives nest deeper than the limit."""
+
+    line: int
+    depth: int
+    what: str  # "containers" or "directives"
 
 
 @dataclass(frozen=True)
@@ -150,6 +180,9 @@ class Document:
     toctree: list[TocEntry] = field(default_factory=list)
     glossary: list[GlossaryEntry] = field(default_factory=list)
     prose: list[Prose] = field(default_factory=list)
+    html: list[Html] = field(default_factory=list)
+    open_fences: list[OpenFence] = field(default_factory=list)
+    too_deep: list[TooDeep] = field(default_factory=list)
     front_matter: dict[str, object] = field(default_factory=dict)
     cache: dict[str, object] = field(default_factory=dict, repr=False)  # per-page results
 

@@ -15,10 +15,24 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..frontmatter import split
+from ..limits import MAX_CONTAINER_DEPTH, MAX_DIRECTIVE_DEPTH
 from ..strictyaml import StrictYamlError, load
 from .glossary import parse_glossary
 from .mdconfig import docutils_id, heading_slug, unique_slug
-from .model import Directive, Document, Heading, Label, Link, Prose, Role, Suppression, TocEntry
+from .model import (
+    Directive,
+    Document,
+    Heading,
+    Html,
+    Label,
+    Link,
+    OpenFence,
+    Prose,
+    Role,
+    Suppression,
+    TocEntry,
+    TooDeep,
+)
 from .suppress import parse_suppression
 
 DIRECTIVE = re.compile(r"^\{(?P<name>[A-Za-z][\w:.+-]*)\}\s*(?P<argument>.*)$")
@@ -32,6 +46,8 @@ LITERAL_DIRECTIVES = frozenset({
 })
 PATH_DIRECTIVES = frozenset({"figure", "image", "include", "literalinclude"})
 OBJECT = "\ufffc"  # stands for code, roles and images in prose
+CONTAINERS_OPEN = frozenset({"blockquote_open", "bullet_list_open", "ordered_list_open"})
+CONTAINERS_CLOSE = frozenset({"blockquote_close", "bullet_list_close", "ordered_list_close"})
 NEWLINES = re.compile(r"\r\n?")
 
 
@@ -120,10 +136,12 @@ class _Walker:
         self.slugs: set[str] = set()
         self.env: dict[str, Any] = {}
         self.source_lines = tuple(document.lines)
+        self.depth = 0  # directives around the tokens being walked
 
     # ---- blocks -------------------------------------------------------
     def blocks(self, tokens: list[Token], offset: int) -> None:
         level = 0
+        containers = 0
         for position, token in enumerate(tokens):
             kind = token.type
             if kind == "heading_open":
@@ -140,6 +158,45 @@ class _Walker:
                                              titled=_gives_title(following)))
             elif kind == "myst_line_comment" and token.map is not None:
                 self.comment(token, offset)
+            elif kind == "html_block" and token.map is not None:
+                line = offset + token.map[0]
+                source = self.source_lines[line] if line < len(self.source_lines) else ""
+                column = len(source) - len(source.lstrip(" \t>")) + 1
+                self.doc.html.append(Html(token.content, line + 1, column))
+            elif kind in CONTAINERS_OPEN:
+                containers += 1
+                if containers > MAX_CONTAINER_DEPTH and token.map is not None:
+                    self.too_deep(offset + token.map[0] + 1, containers, "containers")
+            elif kind in CONTAINERS_CLOSE:
+                containers -= 1
+
+    def too_deep(self, line: int, depth: int, what: str) -> None:
+        if not any(found.what == what for found in self.doc.too_deep):  # the first is enough
+            self.doc.too_deep.append(TooDeep(line, depth, what))
+
+    def nested(self, text: str, first: int, line: int) -> None:
+        """Parse a directive's Markdown body, unless directives already nest too deep."""
+        if self.depth >= MAX_DIRECTIVE_DEPTH:
+            self.too_deep(line, self.depth + 1, "directives")
+            return
+        self.depth += 1
+        try:
+            self.blocks(self.parser.parse(text, self.env), first)
+        finally:
+            self.depth -= 1
+
+    def closed(self, token: Token, line0: int) -> bool:
+        """Whether a fence has its closing line (markdown-it reads an unclosed one to
+        the end of the file, or of the block around it)."""
+        assert token.map is not None
+        if token.map[1] - token.map[0] < 2 or not token.markup:
+            return False
+        last = line0 + token.map[1] - token.map[0] - 1
+        if last >= len(self.source_lines):
+            return False
+        closing = self.source_lines[last].strip().lstrip(">").strip()
+        mark = token.markup[0]
+        return len(closing) >= len(token.markup) and closing == mark * len(closing)
 
     def comment(self, token: Token, offset: int) -> None:
         assert token.map is not None
@@ -152,12 +209,17 @@ class _Walker:
 
     def fence(self, token: Token, line0: int) -> None:
         match = DIRECTIVE.match(token.info.strip())
+        if not self.closed(token, line0):
+            self.doc.open_fences.append(OpenFence(line0 + 1, token.markup,
+                                                  match.group("name") if match else "",
+                                                  self.depth > 0))
         if not match:
             return  # a code block: nothing in it is markup
         name, argument = match.group("name"), match.group("argument").strip()
         body = token.content.split("\n")
         options, where, used = _options(body)
-        self.doc.directives.append(Directive(name, argument, options, line0 + 1))
+        self.doc.directives.append(Directive(name, argument, options, line0 + 1,
+                                             {key: line0 + 2 + at for key, at in where.items()}))
         if options.get("name"):
             self.doc.labels.append(Label(options["name"], line0 + 2 + where["name"], 1,
                                          titled=name in CAPTIONED_DIRECTIVES))
@@ -170,11 +232,11 @@ class _Walker:
             entries, definitions = parse_glossary(lines, first)
             self.doc.glossary.extend(entries)
             for text, start in definitions:
-                self.blocks(self.parser.parse(text, self.env), start)
+                self.nested(text, start, line0 + 1)
         elif name == "toctree":
             self.toctree(lines, first, "glob" in options)
         elif name not in LITERAL_DIRECTIVES:
-            self.blocks(self.parser.parse("\n".join(lines), self.env), first)
+            self.nested("\n".join(lines), first, line0 + 1)
 
     def toctree(self, lines: list[str], first: int, glob: bool) -> None:
         for index, line in enumerate(lines):
@@ -280,7 +342,9 @@ class _Inline:
                 in_autolink = False
             elif kind == "image":
                 self.image(child)
-            elif kind in ("footnote_ref", "html_inline", "math_inline", "math_inline_double"):
+            elif kind == "html_inline":
+                self.html(child)
+            elif kind in ("footnote_ref", "math_inline", "math_inline_double"):
                 position = self.find_on_line(child.content or "[^")
                 if position >= 0:
                     self.advance(position + max(len(child.content), 1))
@@ -290,6 +354,14 @@ class _Inline:
             self.doc.prose.append(self.prose)
         if heading:
             self.add_heading()
+
+    def html(self, child: Token) -> None:
+        position = self.find_on_line(child.content.split("\n", 1)[0])
+        line, column = self.here(position) if position >= 0 else (self.line + 1, 1)
+        self.doc.html.append(Html(child.content, line, column))
+        if position >= 0:
+            self.advance(position + len(child.content))
+        self.add(OBJECT)
 
     def role(self, child: Token) -> None:
         name = str(child.meta.get("name", ""))

@@ -37,6 +37,7 @@ class Project:
     front_matter_schema: bool = False
     autolink_terms: bool = False  # does the build link first uses of terms itself?
     exclude: tuple[str, ...] = ()
+    trusted: tuple[str, ...] = ()  # book.yml's allow-list: files and folders the editor trusts
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def docname(self, page: str) -> str:
@@ -82,6 +83,7 @@ def essaykit_project(root: Path) -> Project:
     project.essays = tuple(page for page in book.essays if (root / page).is_file())
     project.bibfiles = (book.bibliography,) if book.bibliography else ()
     project.jargon = book.jargon
+    project.trusted = book.trusted
     folders = sorted({PurePosixPath(page).parent.as_posix() for page in book.pages} - {"."})
     project.candidates = tuple(
         path for folder in folders for path in markdown_files(root, root / folder)

@@ -172,8 +172,7 @@ def _check_link(index: BookIndex, doc: Document, link: Link) -> Iterator[Diagnos
         return
     resolved = index.resolve_path(doc, path)
     if resolved is None:
-        yield rules.make("REF004", *where, f"{path!r} is outside the book", "")
-        return
+        return  # SEC001 (file-outside-book) reports it
     suffix = splitext(resolved)[1]
     if link.kind in ("image", "include") or (suffix and suffix != ".md"):
         if not index.exists(resolved):

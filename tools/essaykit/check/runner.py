@@ -17,6 +17,7 @@ from .. import rules
 from ..diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
 from ..frontmatter import parse_meta
 from . import citations, frontmatter_rules, glossary_rules, order, references  # noqa: F401
+from . import safety_bib, safety_markup, safety_names  # noqa: F401
 from .bib import BibFile, read_bib
 from .config import CONFIGURATION_CODES, Config, load_config, validate_prefixes
 from .glossary_rules import CoverageRow, coverage
@@ -26,7 +27,12 @@ from .model import Document, Suppression
 from .parse import front_matter, parse_document
 from .project import Project, discover
 from .registry import CHECKS
+from .safety_text import may_hold_script_url, read_source, scan_text
 from .suppress import bib_suppressions, is_suppressed
+
+
+# Codes an inline `% essaykit: ignore[...]` in the checked file cannot silence.
+UNWAIVABLE = ("SEC", "CHK")
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,10 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
         for d in found
         if d.code.startswith(CONFIGURATION_CODES) or (
             config.enabled_for(d.code, d.path)
-            and not is_suppressed(d, suppressions.get(d.path, ())))
+            # an essay cannot waive the submission checks on itself; the editor can
+            # (per-file-ignores in pyproject.toml)
+            and (d.code.startswith(UNWAIVABLE)
+                 or not is_suppressed(d, suppressions.get(d.path, ()))))
     ]
     def rows() -> list[CoverageRow]:
         return [row for row in coverage(index) if selected is None or row.path in selected]
@@ -170,12 +179,13 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
             continue
         text = texts.get(page)
         if text is None:
-            try:
-                text = (project.root / page).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as err:
-                found.append(rules.make("CHK002", page, 1, 1, f"cannot read: {err}",
-                                        "save the file as UTF-8 text"))
+            read = read_source(project.root / page, page)
+            found.extend(read.findings)
+            if read.text is None:
                 continue
+            text = read.text
+        else:
+            found.extend(scan_text(text, page))
         try:
             meta: dict[str, object] = {}
             if project.front_matter_schema and page in project.pages:
@@ -190,6 +200,8 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
                                  heading_anchors=project.heading_anchors,
                                  title=title if isinstance(title, str) else None)
             doc.front_matter = meta
+            if may_hold_script_url(text):
+                doc.cache["script-hint"] = True
         except Exception as err:  # markdown-it or a plugin tripped: report, go on
             found.append(rules.make("CHK001", page, 1, 1, f"could not parse: {err!r}",
                                     "please report this with the file"))

@@ -13,9 +13,10 @@ from .. import harvard
 from ..book import ROOT_DOC, Book, load_book
 from ..check.mdconfig import sphinx_settings
 from ..diagnostics import EssaykitError
-from . import directives, findings, pages
+from . import directives, findings, navcache, pages
 
 STATIC = Path(__file__).parent / "static"
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 
@@ -30,6 +31,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     harvard.register_reference_style()
     app.add_config_value("essaykit_root", None, "env", types=[str, type(None)])
     app.add_config_value("essaykit_check", True, "", types=[bool])
+    app.add_config_value("essaykit_cache_sidebar", True, "html", types=[bool])
+    app.connect("builder-inited", navcache.reset_cache)
+    app.connect("html-page-context", navcache.add_cached_nav, priority=400)
     app.add_config_value("essaykit_autolink_terms", None, "env", types=[bool, type(None)])
     from .autolink import LinkFirstUseOfTerms
 
@@ -114,3 +118,4 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
     # the design, not a mistake.
     config.suppress_warnings = [*config.suppress_warnings, "bibtex.duplicate_citation"]
     config.html_static_path = [*config.html_static_path, str(STATIC)]
+    config.templates_path = [*config.templates_path, str(TEMPLATES)]

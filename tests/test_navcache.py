@@ -1,0 +1,36 @@
+"""The cached sidebar gives every page exactly the HTML the theme would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from essaykit.build import BuildOptions, build
+
+from .conftest import BUILD_BOOKS, copy_book
+from .test_fastbib import generated_book, html_pages
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("kind", ["small", "generated"])
+def test_cached_sidebar_equals_the_themes_own(tmp_path: Path, kind: str) -> None:
+    books = []
+    for name in ("cached", "uncached"):
+        root = (copy_book(BUILD_BOOKS / "small", tmp_path / name) if kind == "small"
+                else generated_book(tmp_path / name, 12))
+        if name == "uncached":
+            conf = root / "conf.py"
+            (root / "conf.py").write_text(
+                (conf.read_text(encoding="utf-8") if conf.exists()
+                 else 'extensions = ["essaykit.sphinx_ext"]\n')
+                + "essaykit_cache_sidebar = False\n", encoding="utf-8")
+        build(BuildOptions(root=root, quiet=True, pdf=False, check=False))
+        books.append(root)
+    cached, uncached = (html_pages(root) for root in books)
+    assert cached.keys() == uncached.keys()
+    assert [page for page in cached if cached[page] != uncached[page]] == []
+    # and the sidebar marks each page as current
+    essay = next(page for page in cached if page.startswith("essays/"))
+    assert cached[essay].count('class="toctree-l1 current active"') == 1
