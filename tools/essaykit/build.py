@@ -147,10 +147,8 @@ def _unchanged(cache: Path, fingerprint: str, outdir: Path, options: BuildOption
 
 def pre_build_gate(root: Path) -> list[Diagnostic]:
     """The same diagnostics as `essaykit check`, run before Sphinx sees anything."""
-    try:
-        from .check import run_check
-    except ImportError:  # pragma: no cover - the checker ships with the package
-        return []
+    from .check import run_check
+
     return list(run_check(root).diagnostics)
 
 

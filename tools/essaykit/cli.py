@@ -67,12 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the part to add it to, counting from 1 (default: the last)")
     new.set_defaults(handler=run_new)
 
-    try:
-        from . import cli_check
-    except ImportError:  # pragma: no cover - ships with the package
-        pass
-    else:
-        cli_check.register(commands)
+    from . import cli_check
+
+    cli_check.register(commands)
     return parser
 
 
