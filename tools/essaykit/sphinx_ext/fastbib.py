@@ -1,14 +1,21 @@
 """sphinxcontrib-bibtex's citation domain without its quadratic loops.
 
-Profiling a 100-essay book (one reference list per essay, a shared .bib)
-showed most of the build inside `BibtexDomain.env_updated`: for every
-bibliography, for every entry, it scans every citation in the book to learn
-where the entry is cited, and sorts every citation by `list.index` of its
-page. With a list per essay that is O(essays² × entries). This subclass keeps
-the same results and builds those two answers once per build: an index from
-key to the pages citing it, and the citation order. It also formats each
-entry once per (style, label) rather than once per list that holds it.
-`tests/test_fastbib.py` builds a book with both domains and compares the HTML.
+Profiling 100- and 500-essay books (one reference list per essay, a shared
+.bib) found three places where sphinxcontrib-bibtex scans the whole book for
+each list or each citation:
+
+- `env_updated`: for every list, for every entry, every citation in the book is
+  scanned to learn where the entry is cited, and every citation is sorted by
+  `list.index` of its page: O(essays² × entries);
+- `resolve_xref`: every in-text citation scans every formatted citation of
+  every list: O(citations × lists × entries);
+- `BibliographyTransform`: every list scans every formatted citation, and every
+  entry scans every citation reference, to find its back-links.
+
+The subclasses here keep sphinxcontrib-bibtex's own code and results, and only
+hand it the part of the data it would have found by scanning (an index built
+once per build). Formatted entries are also cached per (style, label).
+`tests/test_fastbib.py` builds books with both versions and compares the HTML.
 """
 
 from __future__ import annotations
@@ -22,12 +29,16 @@ from pybtex.richtext import Tag
 from pybtex.style import FormattedEntry
 from pybtex.style.template import FieldIsMissing
 from sphinx.util import logging
+from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
+from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
+from sphinxcontrib.bibtex.transforms import BibliographyTransform
 
 logger = logging.getLogger(__name__)
 
 
 class IndexedBibtexDomain(BibtexDomain):
+    _by_key: dict[str, Any] | None = None
     _cited_in: dict[str, set[str]] | None = None
     _cited_keys: dict[tuple[str, ...], list[str]] | None = None
     _formatted: dict[tuple[str, str, str, bool], FormattedEntry] | None = None
@@ -38,10 +49,50 @@ class IndexedBibtexDomain(BibtexDomain):
             for target in citation_ref.targets:
                 cited_in[target.key].add(citation_ref.docname)
         self._cited_in, self._cited_keys, self._formatted = cited_in, {}, {}
+        self._by_key = None
         try:
             return super().env_updated()
         finally:
             self._cited_in = self._cited_keys = self._formatted = None
+
+    def _index(self) -> dict[str, Any]:
+        """Citations by key and by page, and references by page, in their list order."""
+        if self._by_key is None:
+            by_key: dict[str, list[tuple[int, Any]]] = defaultdict(list)
+            by_page: dict[str, list[tuple[int, Any]]] = defaultdict(list)
+            for position, citation in enumerate(self.citations):
+                by_key[citation.key].append((position, citation))
+                by_page[citation.bibliography_key.docname].append((position, citation))
+            refs: dict[str, list[tuple[int, Any]]] = defaultdict(list)
+            for position, ref in enumerate(self.citation_refs):
+                refs[ref.docname].append((position, ref))
+            self._by_key = {"key": by_key, "page": by_page, "refs": refs}
+        return self._by_key
+
+    def subset(self, table: str, names: Iterable[str]) -> list[Any]:
+        """The items of one index for several keys or pages, in the domain's own order."""
+        index = self._index()[table]
+        return [item for _, item in sorted(
+            (pair for name in set(names) for pair in index.get(name, ())),
+            key=lambda pair: pair[0])]
+
+    def resolve_xref(self, env: Any, fromdocname: str, builder: Any, typ: str, target: str,
+                     node: Any, contnode: Any) -> Any:
+        keys = [t.key for t in parse_citation_targets(target)]
+        return self._with_data(
+            citations=self.subset("key", keys),
+            call=lambda: super(IndexedBibtexDomain, self).resolve_xref(
+                env, fromdocname, builder, typ, target, node, contnode),
+        )
+
+    def _with_data(self, call: Any, **subsets: list[Any]) -> Any:
+        """Run sphinxcontrib-bibtex's code on a subset of the domain's lists."""
+        saved = {name: self.data[name] for name in subsets}
+        self.data.update(subsets)
+        try:
+            return call()
+        finally:
+            self.data.update(saved)
 
     def get_all_cited_keys(self, docnames: list[str]) -> Iterable[str]:
         cache = self._cited_keys
@@ -123,3 +174,22 @@ class IndexedBibtexDomain(BibtexDomain):
         if key not in cache:
             cache[key] = style.format_entry(label, entry)
         return cache[key]
+
+
+class IndexedBibliographyTransform(BibliographyTransform):
+    """sphinxcontrib-bibtex's transform, given only this page's citations and references.
+
+    It runs just before the original (which then finds no list left to fill).
+    """
+
+    default_priority = 4
+
+    def run(self, **kwargs: Any) -> None:
+        domain = self.env.get_domain("cite")
+        docnames = {node["docname"] for node in self.document.findall(bibliography_node)}
+        if not docnames or not isinstance(domain, IndexedBibtexDomain):
+            return  # the original transform does the work
+        domain._with_data(
+            citations=domain.subset("page", docnames),
+            citation_refs=domain.subset("refs", docnames),
+            call=lambda: super(IndexedBibliographyTransform, self).run(**kwargs))

@@ -26,6 +26,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .fastbib import IndexedBibtexDomain
 
     app.add_domain(IndexedBibtexDomain, override=True)
+    pass
     harvard.cache_pybtex_plugins()
     harvard.register()
     harvard.register_reference_style()
