@@ -26,7 +26,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .fastbib import IndexedBibtexDomain
 
     app.add_domain(IndexedBibtexDomain, override=True)
-    pass
+    app.setup_extension("essaykit.sphinx_ext.hardening")  # the gate's second layer
     harvard.cache_pybtex_plugins()
     harvard.register()
     harvard.register_reference_style()
