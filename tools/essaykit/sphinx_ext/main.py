@@ -13,7 +13,7 @@ from .. import harvard
 from ..book import ROOT_DOC, Book, load_book
 from ..check.mdconfig import sphinx_settings
 from ..diagnostics import EssaykitError
-from . import directives, findings, navcache, pages
+from . import directives, findings, freshness, navcache, pages
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -34,6 +34,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("essaykit_check", True, "", types=[bool])
     app.add_config_value("essaykit_cache_sidebar", True, "html", types=[bool])
     app.connect("builder-inited", navcache.reset_cache)
+    app.connect("env-get-outdated", freshness.remember_titles)
+    app.connect("source-read", freshness.note_reread)
+    app.connect("env-get-updated", freshness.pages_to_rewrite)
     app.connect("html-page-context", navcache.add_cached_nav, priority=400)
     app.add_config_value("essaykit_autolink_terms", None, "env", types=[bool, type(None)])
     from .autolink import LinkFirstUseOfTerms

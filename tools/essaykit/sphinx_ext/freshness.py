@@ -1,0 +1,42 @@
+"""Rewrite every page when something every page shows has changed.
+
+Every page's sidebar lists every page of the book by title, with the parts'
+captions from book.yml. Sphinx rewrites only the pages it re-read (and the
+pages whose toctree holds a changed page), so after an essay's title changes
+the other pages would keep the old title in their sidebars. When a title
+changes, a page is added or removed, or the front page (which carries the
+book's toctree) is re-read, every page is written again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+
+def remember_titles(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+                    removed: set[str]) -> list[str]:
+    """Before reading: what every page's sidebar shows now."""
+    app.essaykit_titles_before = {  # type: ignore[attr-defined]
+        name: title.astext() for name, title in env.titles.items()}
+    app.essaykit_structure_changed = bool(added or removed)  # type: ignore[attr-defined]
+    app.essaykit_reread = set()  # type: ignore[attr-defined]
+    return []
+
+
+def note_reread(app: Sphinx, docname: str, source: list[str]) -> None:
+    getattr(app, "essaykit_reread", set()).add(docname)
+
+
+def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """After reading: every page, if the sidebar every page shows has changed."""
+    before: dict[str, str] = getattr(app, "essaykit_titles_before", {})
+    if not before:
+        return []  # a first build writes every page anyway
+    after = {name: title.astext() for name, title in env.titles.items()}
+    changed = (getattr(app, "essaykit_structure_changed", False) or before != after
+               or app.config.root_doc in getattr(app, "essaykit_reread", set()))
+    return sorted(env.all_docs) if changed else []
