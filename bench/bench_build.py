@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -85,8 +86,10 @@ def plain_project(book: Path, target: Path, simplepdf: bool) -> Path:
 
 
 def measure(command: list[str]) -> dict[str, float]:
+    # sphinx-simplepdf runs the `weasyprint` command: find it in this environment
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     out = subprocess.run([sys.executable, "-c", WRAPPER, *command], capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, env=env)
     result = json.loads(out.stdout)
     if result["code"] != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result['stderr']}")

@@ -14,6 +14,7 @@ import pytest
 from essaykit import rules
 from essaykit.check import load_rules
 from tests.check_support import BOOKS, run_cli
+from tests.hostile_support import HOSTILE
 
 CASES = sorted(p.name for p in BOOKS.iterdir() if (p / "expected.txt").exists()
                or os.environ.get("ESSAYKIT_UPDATE_EXPECTED"))
@@ -35,7 +36,7 @@ def test_fixture_book(case: str) -> None:
 def test_every_rule_fires_in_some_fixture() -> None:
     load_rules()
     seen = set()
-    for case in BOOKS.iterdir():
+    for case in [*BOOKS.iterdir(), *HOSTILE.iterdir()]:
         expected = case / "expected.txt"
         if expected.exists():
             seen |= set(re.findall(r"^\S+:\d+:\d+: ([A-Z]+\d+) ", expected.read_text(),

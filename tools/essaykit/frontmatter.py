@@ -83,6 +83,18 @@ PAGE_FIELDS: dict[str, tuple[type | tuple[type, ...], str, bool]] = {
     "abstract": (str, "a string", False),
 }
 AUTHOR_FIELDS = {"name": True, "affiliation": False, "orcid": False}
+# keys MyST itself reads: each changes how the file is parsed, so each is refused
+PARSER_KEYS = {
+    key: f"{key!r} would change how this file is parsed ({why}); the build ignores it"
+    for key, why in (
+        ("myst", "per-file MyST settings can switch on extensions, including ones that run "
+                 "code"),
+        ("mystnb", "per-file notebook settings can execute code"),
+        ("substitutions", "substitutions are Jinja templates, which can run code on the "
+                          "editor's machine"),
+        ("html_meta", "it writes HTML <meta> tags into the page"),
+    )
+}
 
 
 def parse_meta(
@@ -116,7 +128,7 @@ def parse_meta(
             allowed = ", ".join(fields)
             found.append(rules.make(
                 "FM005", path, located.line_of(key), 1,
-                f"unknown front-matter key {key!r}",
+                PARSER_KEYS.get(str(key), f"unknown front-matter key {key!r}"),
                 f"allowed keys: {allowed}",
             ))
     for key, (expected, readable, required) in fields.items():

@@ -92,11 +92,13 @@ def load(text: str, *, first_line: int = 1) -> Located:
         column = (start.column if start else 0) + 1
         if isinstance(event, yaml.AliasEvent) or anchor:
             raise StrictYamlError(
-                "YAML anchors and aliases are not allowed in metadata", line, column, code="FM007"
+                "YAML anchors and aliases are not allowed in front matter: they can multiply "
+                "text without limit (a 'billion laughs' bomb)", line, column, code="FM007"
             )
         if tag and tag not in _PLAIN_TAGS and tag != "!":
             raise StrictYamlError(
-                f"YAML tag {tag!r} is not allowed in metadata", line, column, code="FM007"
+                f"YAML tag {tag!r} is not allowed in front matter: tags change what a value "
+                "is read as", line, column, code="FM007"
             )
     node = _compose(text)
     located = Located(None)

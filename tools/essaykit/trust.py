@@ -89,14 +89,17 @@ def locate(root: Path, folder: str, target: str, *, rooted: bool = True,
     `cache` keeps folders' real paths between calls (one dict per run).
     """
     text = target.strip()
-    if SCRIPT_SCHEME.match(text) or SCRIPT_SCHEME.match(unquote(text)):
+    if text[:8].lower().startswith(("https://", "http://")):
+        return Target(Where.REMOTE)
+    if SCRIPT_SCHEME.match(text) or ("%" in text and SCRIPT_SCHEME.match(unquote(text))):
         return Target(Where.SCRIPT)
     if REMOTE.match(text):
         return Target(Where.REMOTE)
     if ANY_SCHEME.match(text) and not re.match(r"^[a-zA-Z]:[\\/]", text):
         return Target(Where.OTHER)
     # percent-escapes and backslashes are read the way the most lenient reader would
-    text = unquote(text.split("#", 1)[0].split("?", 1)[0]).replace("\\", "/")
+    text = text.split("#", 1)[0].split("?", 1)[0]
+    text = (unquote(text) if "%" in text else text).replace("\\", "/")
     if text.startswith("~") or re.match(r"^[a-zA-Z]:/", text):
         return Target(Where.OUTSIDE)
     if text.startswith("/"):

@@ -18,6 +18,12 @@ from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser
 from pybtex.exceptions import PybtexError
 from pybtex.scanner import PrematureEOF, PybtexSyntaxError
 
+from .. import rules
+from ..diagnostics import Diagnostic
+from ..limits import MAX_BIB_BYTES, MAX_MACRO_EXPANSION
+from .bibguard import guard_macros
+from .safety_text import read_source
+
 
 @dataclass(frozen=True)
 class BibEntry:
@@ -47,6 +53,8 @@ class BibFile:
     lines: list[str]
     entries: list[BibEntry] = field(default_factory=list)
     problems: list[BibProblem] = field(default_factory=list)
+    # what the submission checks found before pybtex read it (size, bytes, macro bombs)
+    findings: list[Diagnostic] = field(default_factory=list)
 
     @property
     def broken(self) -> set[str]:
@@ -146,23 +154,30 @@ def _entry(entry: Entry, key: str, line: int, path: str) -> BibEntry:
 
 def read_bib(path: Path, shown: str) -> BibFile:
     """Parse one .bib file; never raises."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        bib = BibFile(shown, [])
-        bib.problems.append(BibProblem("unreadable", f"cannot read {shown}: {err}", 1, 1))
-        return bib
-    return read_bib_text(text, shown)
+    read = read_source(path, shown, limit=MAX_BIB_BYTES)
+    if read.text is None:
+        return BibFile(shown, [], findings=read.findings)
+    bib = read_bib_text(read.text, shown)
+    bib.findings[:0] = read.findings
+    return bib
 
 
 def read_bib_text(text: str, shown: str) -> BibFile:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    parser = _RecordingParser(text, shown)
+    guarded = guard_macros(text)
+    findings = [rules.make("SEC012", shown, bomb.line, 1,
+                           f"{bomb.what} expands to {bomb.length:,} characters, taking the "
+                           f"file's macro expansion past the limit of {MAX_MACRO_EXPANSION:,}; "
+                           "it and every macro built on it are left out",
+                           "write the text out instead of building it from macros that "
+                           "repeat other macros")
+                for bomb in guarded.bombs]
+    parser = _RecordingParser(guarded.text, shown)
     try:
-        parser.parse_string(text)
-    except (PybtexError, RecursionError, ValueError, IndexError) as err:
+        parser.parse_string(guarded.text)
+    except (PybtexError, RecursionError, ValueError, IndexError, MemoryError) as err:
         parser.problems.append(BibProblem("syntax", str(err), 1, 1))
-    return BibFile(shown, text.split("\n"), parser.entries, parser.problems)
+    return BibFile(shown, text.split("\n"), parser.entries, parser.problems, findings)
 
 
 __all__ = ["BibEntry", "BibFile", "BibProblem", "Person", "read_bib", "read_bib_text"]

@@ -16,8 +16,16 @@ from pathlib import Path
 from .. import rules
 from ..diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
 from ..frontmatter import parse_meta
-from . import citations, frontmatter_rules, glossary_rules, order, references  # noqa: F401
-from . import safety_bib, safety_markup, safety_names  # noqa: F401
+from . import (  # noqa: F401 - importing registers the rule families
+    citations,
+    frontmatter_rules,
+    glossary_rules,
+    order,
+    references,
+    safety_bib,
+    safety_loss,
+    safety_markup,
+)
 from .bib import BibFile, read_bib
 from .config import CONFIGURATION_CODES, Config, load_config, validate_prefixes
 from .glossary_rules import CoverageRow, coverage
@@ -29,7 +37,6 @@ from .project import Project, discover
 from .registry import CHECKS
 from .safety_text import may_hold_script_url, read_source, scan_text
 from .suppress import bib_suppressions, is_suppressed
-
 
 # Codes an inline `% essaykit: ignore[...]` in the checked file cannot silence.
 UNWAIVABLE = ("SEC", "CHK")

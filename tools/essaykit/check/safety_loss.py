@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from .. import rules
 from ..diagnostics import Diagnostic, Severity
@@ -159,5 +158,3 @@ def check_symlinked_sources(index: BookIndex) -> Iterator[Diagnostic]:
 def _source_pages(index: BookIndex) -> list[str]:
     return list(dict.fromkeys([*index.project.pages, *index.project.candidates]))
 
-
-__all__ = ["PurePosixPath"]

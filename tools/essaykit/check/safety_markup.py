@@ -88,14 +88,12 @@ rules.rule(
     good="[the report](https://example.org/report.pdf)",
 )
 
-# directives that read the file named in their argument (or show it, as images do)
-READS_ARGUMENT = frozenset({"include", "literalinclude", "image", "figure"})
 INCLUDES = frozenset({"include", "literalinclude"})
 # option names that name a file or URL to read, in any directive
 FILE_OPTIONS = frozenset({"file", "url", "source", "path", "filename", "image", "download",
                           "literal"})
 RAW_ROLE = re.compile(r"^raw(-[\w-]+)?$")
-SCRIPT_IN_TEXT = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|<)\s*((?:javascript|vbscript|data)\s*:)",
+SCRIPT_IN_TEXT = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|<)\s*((?:javascript|vbscript|data):)",
                             re.IGNORECASE)
 
 
@@ -166,10 +164,10 @@ def check_paths(index: BookIndex) -> Iterator[Diagnostic]:
     """Every file a page names stays in the book; no fetching, no script URLs."""
     for doc in index.documents.values():
         for directive in doc.directives:
-            if directive.name in READS_ARGUMENT and directive.argument:
+            if directive.name in INCLUDES and directive.argument:
+                # (an image's or figure's argument is among the page's links)
                 yield from _target(index, doc, directive.argument, directive.line, 1,
-                                   f"{{{directive.name}}}",
-                                   image=directive.name in ("image", "figure"))
+                                   f"{{{directive.name}}}")
             for key, value in directive.options.items():
                 line = directive.option_lines.get(key, directive.line)
                 if key in FILE_OPTIONS and value:
@@ -197,8 +195,12 @@ def _target(index: BookIndex, doc: Document, value: str, line: int, column: int,
             fetch: bool = False) -> Iterator[Diagnostic]:
     if value.startswith("#"):
         return  # an anchor on this page
-    found: Target = locate(index.project.root, doc.folder, value, rooted=rooted,
-                           cache=index.cache.setdefault("real-folders", {}))
+    seen: dict[tuple[str, str, bool], Target] = index.cache.setdefault("located", {})
+    key = (doc.folder, value, rooted)
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = locate(index.project.root, doc.folder, value, rooted=rooted,
+                                   cache=index.cache.setdefault("real-folders", {}))
     where = (doc.path, line, column)
     if found.where is Where.SCRIPT:
         yield _script(doc.path, line, column, what, value)

@@ -28,7 +28,8 @@ def remember_titles(app: Sphinx, env: BuildEnvironment, added: set[str], changed
 
 
 def note_reread(app: Sphinx, docname: str, source: list[str]) -> None:
-    getattr(app, "essaykit_reread", set()).add(docname)
+    reread: set[str] = getattr(app, "essaykit_reread", set())
+    reread.add(docname)
 
 
 def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:

@@ -91,12 +91,12 @@ class GuardedInclude(SphinxDirective):
         if renderer is not None:  # in Markdown: myst-parser's own include
             from myst_parser.mocking import MockIncludeDirective
 
-            return MockIncludeDirective(  # type: ignore[no-any-return]
+            return list(MockIncludeDirective(
                 renderer, name=self.name, klass=Include, arguments=self.arguments,
-                options=self.options, body=list(self.content), lineno=self.lineno).run()
-        return Include(self.name, self.arguments, self.options, self.content,  # type: ignore[no-any-return]
-                       self.lineno, self.content_offset, self.block_text, self.state,
-                       self.state_machine).run()
+                options=self.options, body=list(self.content), lineno=self.lineno).run())
+        return list(Include(self.name, self.arguments, self.options, self.content,
+                            self.lineno, self.content_offset, self.block_text, self.state,
+                            self.state_machine).run())
 
 
 class GuardedLiteralInclude(LiteralInclude):
@@ -109,7 +109,7 @@ class GuardedLiteralInclude(LiteralInclude):
         if problem:
             refuse(self.env, self.lineno, "SEC001", f"{{{self.name}}} refused: {problem}")
             return []
-        return super().run()
+        return list(super().run())
 
 
 class GuardedRaw(Raw, SphinxDirective):  # type: ignore[misc]

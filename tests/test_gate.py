@@ -1,0 +1,213 @@
+"""The submission gate (issue 5), in two layers.
+
+Layer one: every hostile fixture book under tests/hostile/ checks to exactly its
+expected.txt, and `essaykit build` refuses it before Sphinx runs.
+
+Layer two: with the gate switched off (`check=False`), or with plain Sphinx, the
+same payloads neither leak a file from outside the book, nor put script into
+the site, nor run anything.
+
+Regenerate the expected files after a deliberate change with
+ESSAYKIT_UPDATE_EXPECTED=1, then read the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from essaykit.build import BuildFailed, BuildOptions, build
+from tests.check_support import run_cli
+from tests.conftest import BUILD_BOOKS, copy_book
+from tests.hostile_support import HOSTILE, cases, leaks, plant_secret, prepare
+
+ESSAY = "---\ntitle: {title}\nauthors:\n  - name: A. Writer\nabstract: An essay.\n{extra}---\n\n"
+
+
+@pytest.mark.parametrize("case", cases())
+def test_check_reports_exactly_the_expected(case: str, tmp_path: Path) -> None:
+    root = prepare(case, tmp_path)
+    code, out, _ = run_cli(["--root", str(root), "check"])
+    expected = HOSTILE / case / "expected.txt"
+    if os.environ.get("ESSAYKIT_UPDATE_EXPECTED"):
+        expected.write_text(out, encoding="utf-8")
+    assert out == expected.read_text(encoding="utf-8")
+    assert code == 1
+
+
+@pytest.mark.parametrize("case", cases())
+def test_build_refuses_before_sphinx_runs(case: str, tmp_path: Path) -> None:
+    root = prepare(case, tmp_path)
+    with pytest.raises(BuildFailed) as refused:
+        build(BuildOptions(root=root, quiet=True))
+    assert refused.value.diagnostics, "a refusal names what to fix"
+    assert all(d.severity.name == "ERROR" for d in refused.value.diagnostics)
+    assert not (root / "_build" / "html").exists()
+
+
+def test_an_essay_cannot_waive_a_submission_check_inline() -> None:
+    text = (HOSTILE / "sec005-raw-html" / "expected.txt").read_text(encoding="utf-8")
+    assert "essays/one.md:15:1: SEC005 raw HTML '<iframe" in text  # under an ignore[SEC005]
+
+
+def test_the_editor_can_waive_a_check_per_file(tmp_path: Path) -> None:
+    root = prepare("sec005-raw-html", tmp_path)
+    (root / "pyproject.toml").write_text(
+        '[tool.essaykit.per-file-ignores]\n"essays/one.md" = ["SEC005"]\n', encoding="utf-8")
+    code, out, _ = run_cli(["--root", str(root), "check"])
+    assert (code, out) == (0, "All checks passed (3 pages checked).\n")
+
+
+# ---- layer two: the gate bypassed ------------------------------------------------
+
+PAYLOADS: dict[str, str] = {
+    "files.md": """\
+![a secret](../../secret.png)
+
+[the secret](../../secret.txt) and {download}`again <../../secret.txt>`.
+
+```{figure} ../../secret.png
+:target: javascript:alert('pwned')
+
+A caption.
+```
+
+```{literalinclude} ../../secret.txt
+```
+
+```{include} ../../secret.txt
+```
+
+```{csv-table} Data
+:file: ../../secret.txt
+```
+
+```{raw} html
+:file: ../../secret.txt
+```
+""",
+    "markup.md": """\
+<script>alert('pwned')</script>
+
+Inline <img src="x" onerror="alert('pwned')"> and <a href="javascript:alert('pwned')">a</a>.
+
+```{raw} html
+<script>alert('pwned')</script>
+```
+
+```{eval-rst}
+.. raw:: html
+
+   <script>alert('pwned')</script>
+
+`click <javascript:alert('pwned')>`_
+```
+
+```{meta}
+:http-equiv=refresh: 0; url=javascript:alert('pwned')
+```
+
+![pixel](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)
+""",
+}
+
+
+def runs_code(marker: Path) -> str:
+    """Front matter that makes plain MyST run a shell command (touching `marker`)."""
+    command = f"cycler.__init__.__globals__.os.system('touch {marker}')"
+    return (f"myst:\n  enable_extensions: [substitution]\n  substitutions:\n"
+            f"    a: \"{{{{ {command} }}}}\"\nsubstitutions:\n  b: \"{{{{ {command} }}}}\"\n")
+
+
+def hostile_small_book(tmp_path: Path) -> tuple[Path, Path]:
+    root = copy_book(BUILD_BOOKS / "small", tmp_path / "book")
+    plant_secret(tmp_path)
+    marker = tmp_path / "PWNED"
+    essay = root / "essays" / "no-citations.md"
+    body = "\n".join(PAYLOADS.values()) + "\nText {{ a }} {{ b }}.\n"
+    essay.write_text(ESSAY.format(title="Hostile", extra=runs_code(marker)) + body,
+                     encoding="utf-8")
+    return root, marker
+
+
+@pytest.mark.slow
+def test_bypassing_the_gate_leaks_nothing_and_runs_nothing(tmp_path: Path) -> None:
+    root, marker = hostile_small_book(tmp_path)
+    result = build(BuildOptions(root=root, quiet=True, check=False))
+    assert not marker.exists(), "a substitution ran a shell command"
+    assert not leaks(root / "_build"), leaks(root / "_build")
+    refused = "\n".join(result.warnings)
+    for code in ("SEC001", "SEC004", "SEC006", "SEC007", "SEC008", "SEC009"):
+        assert code in refused, f"the build did not say it refused {code}"
+    page = (root / "_build/html/essays/no-citations.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(" in page  # shown as text, not run
+    assert "A caption." in page  # the rest of the essay is still there
+
+
+@pytest.mark.slow
+def test_plain_sphinx_build_is_hardened_too(tmp_path: Path) -> None:
+    from sphinx.cmd.build import build_main
+
+    root, marker = hostile_small_book(tmp_path)
+    status = build_main(["-q", "-b", "html", str(root), str(root / "_plain")])
+    assert status == 0
+    assert not marker.exists()
+    assert not leaks(root / "_plain"), leaks(root / "_plain")
+
+
+@pytest.mark.slow
+def test_a_bibtex_bomb_stops_sphinx_with_a_clean_message(tmp_path: Path) -> None:
+    root = copy_book(BUILD_BOOKS / "small", tmp_path / "book")
+    bib = root / "book" / "references.bib"
+    shutil.copy(HOSTILE / "sec012-bibtex-macro-bomb" / "book" / "references.bib", bib)
+    with pytest.raises(BuildFailed) as stopped:
+        build(BuildOptions(root=root, quiet=True, check=False, pdf=False))
+    assert f"{bib}:17: SEC012 @string{{a16}} expands to 655,360 characters" in str(stopped.value)
+    assert "Traceback" not in str(stopped.value)
+
+
+@pytest.mark.slow
+def test_a_bibtex_syntax_error_stops_sphinx_at_its_line(tmp_path: Path) -> None:
+    root = copy_book(BUILD_BOOKS / "small", tmp_path / "book")
+    bib = root / "book" / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@misc{broken,\n  title = {Never closed,\n"
+                   "  year = 2002\n}\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as stopped:
+        build(BuildOptions(root=root, quiet=True, check=False, pdf=False))
+    assert f"{bib}:" in str(stopped.value) and "CIT006" in str(stopped.value)
+
+
+@pytest.mark.slow
+def test_trust_is_explicit_and_narrow(tmp_path: Path) -> None:
+    root = copy_book(BUILD_BOOKS / "small", tmp_path / "book")
+    plant_secret(tmp_path)
+    (root / "essays" / "snippet.txt").write_text("Included from the book.\n", encoding="utf-8")
+    html = '<div class="editors-note">An editor\'s HTML.</div>\n\n'
+    include = "```{include} snippet.txt\n```\n\n```{literalinclude} ../../secret.txt\n```\n"
+    for name in ("taster.md", "no-citations.md"):  # the same text in both
+        path = root / "essays" / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + "\n" + html + include, encoding="utf-8")
+    book_yml = root / "book" / "book.yml"
+    book_yml.write_text(book_yml.read_text(encoding="utf-8") + "trusted:\n  - essays/taster.md\n",
+                        encoding="utf-8")
+    code, out, _ = run_cli(["--root", str(root), "check", "--select", "SEC"])
+    found = [line.split(" (", 1)[0] for line in out.splitlines()[:-1]]
+    assert code == 1
+    # the trusted essay may use HTML and include a file of the book, never one outside it
+    assert [line for line in found if line.startswith("essays/taster.md")] == [
+        "essays/taster.md:25:1: SEC001 {literalinclude} '../../secret.txt' is outside the book"]
+    # the essay beside it, with the same text, is refused all of it
+    assert [line.split(": ")[1].split(" ")[0] for line in found
+            if line.startswith("essays/no-citations.md")] == [
+        "SEC005", "SEC004", "SEC001", "SEC004"]
+    build(BuildOptions(root=root, quiet=True, check=False, pdf=False))
+    trusted = (root / "_build/html/essays/taster.html").read_text(encoding="utf-8")
+    untrusted = (root / "_build/html/essays/no-citations.html").read_text(encoding="utf-8")
+    assert '<div class="editors-note">' in trusted and "Included from the book." in trusted
+    assert '<div class="editors-note">' not in untrusted
+    assert "Included from the book." not in untrusted
+    assert not leaks(root / "_build"), leaks(root / "_build")
