@@ -26,9 +26,8 @@ class _Collect(logging.Handler):
 
 def write_pdf(html_path: Path, target: Path) -> Typeset:
     """Write the PDF; return its page count and what WeasyPrint warned about."""
-    from weasyprint import HTML
-
-    # WeasyPrint logs every step; keep only its warnings, as build warnings.
+    # WeasyPrint logs every step (from its first import on); keep only its
+    # warnings, as build warnings.
     loggers = [logging.getLogger("weasyprint"), logging.getLogger("weasyprint.progress")]
     saved = [(log.level, log.propagate, list(log.handlers)) for log in loggers]
     collect = _Collect()
@@ -37,6 +36,8 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
         log.propagate = False
         log.setLevel(logging.WARNING)
     try:
+        from weasyprint import HTML
+
         document = HTML(filename=str(html_path), url_fetcher=_fetcher(html_path.parent)).render()
         document.write_pdf(str(target))
     finally:
