@@ -64,6 +64,21 @@ def path_problem(env: BuildEnvironment, target: str, *, rooted: bool = True) -> 
     }[found.where]
 
 
+def _refused_inclusion(directive: SphinxDirective) -> bool:
+    """Refuse (and report) an include-like directive on an untrusted page, or of a
+    file outside the book; True when refused."""
+    if not trusted(directive.env):
+        refuse(directive.env, directive.lineno, "SEC004",
+               f"{{{directive.name}}} is refused: this page is not trusted (book.yml, trusted:)")
+        return True
+    problem = path_problem(directive.env, directive.arguments[0])
+    if problem:
+        refuse(directive.env, directive.lineno, "SEC001",
+               f"{{{directive.name}}} refused: {problem}")
+        return True
+    return False
+
+
 class GuardedInclude(SphinxDirective):
     """`include`: trusted pages only, and only files inside the book.
 
@@ -79,13 +94,7 @@ class GuardedInclude(SphinxDirective):
                    "relative-docs": directives.path, "heading-offset": directives.nonnegative_int}
 
     def run(self) -> list[nodes.Node]:
-        if not trusted(self.env):
-            refuse(self.env, self.lineno, "SEC004",
-                   f"{{{self.name}}} is refused: this page is not trusted (book.yml, trusted:)")
-            return []
-        problem = path_problem(self.env, self.arguments[0])
-        if problem:
-            refuse(self.env, self.lineno, "SEC001", f"{{{self.name}}} refused: {problem}")
+        if _refused_inclusion(self):
             return []
         renderer = getattr(self.state, "_renderer", None)
         if renderer is not None:  # in Markdown: myst-parser's own include
@@ -101,13 +110,7 @@ class GuardedInclude(SphinxDirective):
 
 class GuardedLiteralInclude(LiteralInclude):
     def run(self) -> list[nodes.Node]:
-        if not trusted(self.env):
-            refuse(self.env, self.lineno, "SEC004",
-                   f"{{{self.name}}} is refused: this page is not trusted (book.yml, trusted:)")
-            return []
-        problem = path_problem(self.env, self.arguments[0])
-        if problem:
-            refuse(self.env, self.lineno, "SEC001", f"{{{self.name}}} refused: {problem}")
+        if _refused_inclusion(self):
             return []
         return list(super().run())
 
