@@ -135,6 +135,20 @@ def source_fingerprint(root: Path, options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
+def code_version() -> str:
+    """A digest of essaykit's own files, so that Sphinx's caches notice a new version."""
+    import hashlib
+
+    from . import __file__ as package_init
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(package_init).parent.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            stat = path.stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
 def _unchanged(cache: Path, fingerprint: str, outdir: Path, options: BuildOptions) -> bool:
     marker = cache / FINGERPRINT
     try:
@@ -177,7 +191,8 @@ def run_sphinx(root: Path, outdir: Path, cache: Path, builder: str,
     try:
         with patch_docutils(root), docutils_namespace():
             # the gate has already reported the checker's findings: not twice
-            overrides: dict[str, object] = {"essaykit_check": False}
+            overrides: dict[str, object] = {"essaykit_check": False,
+                                            "essaykit_code_version": code_version()}
             confdir: str | None = str(root)
             if not (root / "conf.py").is_file():
                 # a book needs no conf.py of its own: the extension has the defaults

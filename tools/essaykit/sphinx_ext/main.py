@@ -32,6 +32,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     harvard.register_reference_style()
     app.add_config_value("essaykit_root", None, "env", types=[str, type(None)])
     app.add_config_value("essaykit_check", True, "", types=[bool])
+    # set by `essaykit build` from essaykit's own files: a new version re-reads everything
+    app.add_config_value("essaykit_code_version", "", "env", types=[str])
     app.add_config_value("essaykit_cache_sidebar", True, "html", types=[bool])
     app.connect("builder-inited", navcache.reset_cache)
     app.connect("env-get-outdated", freshness.remember_titles)
