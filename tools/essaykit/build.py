@@ -252,6 +252,9 @@ def publish(book: Book, staging: Path, outdir: Path, result: BuildResult,
     if (staging / "html").is_dir() and pdf_source.is_dir():
         # the web book links the PDFs; keep the last ones when only html was rebuilt
         shutil.copytree(pdf_source, staging / "html" / "pdf", dirs_exist_ok=True)
+    if staged_pdf.is_dir() and not (staging / "html").is_dir() and (outdir / "html").is_dir():
+        # a PDF-only build: the published web book links the new PDFs
+        shutil.copytree(staged_pdf, outdir / "html" / "pdf", dirs_exist_ok=True)
     for name in ("html", "print", "pdf"):
         new = staging / name
         if not new.is_dir():
