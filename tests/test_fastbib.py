@@ -18,10 +18,13 @@ ORIGINAL_DOMAIN = '''
 extensions = ["essaykit.sphinx_ext", "original_domain"]
 '''
 ORIGINAL_EXTENSION = '''
+from sphinxcontrib.bibtex.directives import BibliographyDirective
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
 def setup(app):
+    # the indexed transform steps aside when the domain is not the indexed one
     app.add_domain(BibtexDomain, override=True)
+    app.add_directive("bibliography", BibliographyDirective, override=True)
     return {"parallel_read_safe": True}
 '''
 

@@ -13,19 +13,20 @@ from .. import harvard
 from ..book import ROOT_DOC, Book, load_book
 from ..check.mdconfig import sphinx_settings
 from ..diagnostics import EssaykitError
-from . import directives, findings, freshness, navcache, pages
+from . import directives, findings, freshness, memory, navcache, pages
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinxcontrib.bibtex")
-    from .fastbib import IndexedBibtexDomain
+    from .fastbib import IndexedBibliographyTransform, IndexedBibtexDomain, LeanBibliography
 
     app.add_domain(IndexedBibtexDomain, override=True)
+    app.add_post_transform(IndexedBibliographyTransform)
+    app.add_directive("bibliography", LeanBibliography, override=True)
     app.setup_extension("essaykit.sphinx_ext.hardening")  # the gate's second layer
     harvard.cache_pybtex_plugins()
     harvard.register()
@@ -40,6 +41,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", freshness.note_reread)
     app.connect("env-get-updated", freshness.pages_to_rewrite)
     app.connect("html-page-context", navcache.add_cached_nav, priority=400)
+    app.add_config_value("essaykit_lean_memory", True, "", types=[bool])
+    app.connect("env-before-read-docs", memory.lean_doctree_cache)
+    app.connect("html-page-context", memory.forget_written_doctree)
     app.add_config_value("essaykit_autolink_terms", None, "env", types=[bool, type(None)])
     from .autolink import LinkFirstUseOfTerms
 
