@@ -1,0 +1,77 @@
+"""Holding less in memory changes nothing in the output."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from docutils import nodes
+
+from essaykit.build import BuildOptions, build
+from essaykit.sphinx_ext.fastbib import CitationIds
+from essaykit.sphinx_ext.memory import KeepNothing, forget_written_doctree, lean_doctree_cache
+
+from .conftest import BUILD_BOOKS, copy_book
+from .test_fastbib import generated_book, html_pages
+
+
+def test_citation_ids_hand_out_a_fresh_node_per_lookup() -> None:
+    ids = CitationIds({"rogers2003": "id4", "kotter1996": "id5"}, list_item=False)
+    first, second = ids["rogers2003"], ids["rogers2003"]
+    assert isinstance(first, nodes.citation) and first["ids"] == ["id4"]
+    first += nodes.label("", "Rogers 2003")  # what the transform does to the node it gets
+    assert first is not second and len(second) == 0 and len(ids["rogers2003"]) == 0
+    assert "kotter1996" in ids and "smith" not in ids
+    with pytest.raises(KeyError):
+        ids["smith"]
+    listed = CitationIds({"rogers2003": "id4"}, list_item=True)
+    assert isinstance(listed["rogers2003"], nodes.list_item)
+    # the environment is pickled between builds
+    again = pickle.loads(pickle.dumps(listed))
+    assert isinstance(again, CitationIds) and again.list_item
+    assert dict(again.items()) == {"rogers2003": "id4"}
+
+
+def fake_app(lean: bool, cache: dict[str, bytes] | None = None) -> SimpleNamespace:
+    env = SimpleNamespace(_write_doc_doctree_cache={}, _pickled_doctree_cache=cache or {})
+    return SimpleNamespace(config=SimpleNamespace(essaykit_lean_memory=lean), env=env)
+
+
+def test_doctrees_are_not_kept_when_lean() -> None:
+    app = fake_app(lean=True, cache={"essays/a": b"pickled", "essays/b": b"pickled"})
+    lean_doctree_cache(app, app.env, [])  # type: ignore[arg-type]
+    app.env._write_doc_doctree_cache["essays/a"] = nodes.document(None, None)
+    assert isinstance(app.env._write_doc_doctree_cache, KeepNothing)
+    assert "essays/a" not in app.env._write_doc_doctree_cache
+    forget_written_doctree(app, "essays/a", "page.html", {}, None)  # type: ignore[arg-type]
+    assert app.env._pickled_doctree_cache == {"essays/b": b"pickled"}
+
+
+def test_doctrees_are_kept_when_not_lean() -> None:
+    app = fake_app(lean=False, cache={"essays/a": b"pickled"})
+    lean_doctree_cache(app, app.env, [])  # type: ignore[arg-type]
+    app.env._write_doc_doctree_cache["essays/a"] = doctree = nodes.document(None, None)
+    assert app.env._write_doc_doctree_cache["essays/a"] is doctree
+    forget_written_doctree(app, "essays/a", "page.html", {}, None)  # type: ignore[arg-type]
+    assert app.env._pickled_doctree_cache == {"essays/a": b"pickled"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["small", "generated"])
+def test_lean_build_equals_sphinxs_own(tmp_path: Path, kind: str) -> None:
+    books = []
+    for name in ("lean", "kept"):
+        root = (copy_book(BUILD_BOOKS / "small", tmp_path / name) if kind == "small"
+                else generated_book(tmp_path / name, 12))
+        if name == "kept":
+            conf = root / "conf.py"
+            conf.write_text((conf.read_text(encoding="utf-8") if conf.exists()
+                             else 'extensions = ["essaykit.sphinx_ext"]\n')
+                            + "essaykit_lean_memory = False\n", encoding="utf-8")
+        build(BuildOptions(root=root, quiet=True, pdf=False, check=False))
+        books.append(root)
+    lean, kept = (html_pages(root) for root in books)
+    assert lean.keys() == kept.keys()
+    assert [page for page in lean if lean[page] != kept[page]] == []
