@@ -75,3 +75,32 @@ def test_lean_build_equals_sphinxs_own(tmp_path: Path, kind: str) -> None:
     lean, kept = (html_pages(root) for root in books)
     assert lean.keys() == kept.keys()
     assert [page for page in lean if lean[page] != kept[page]] == []
+
+
+def test_sorted_entries_are_in_the_order_sphinxcontrib_bibtex_gives() -> None:
+    from sphinxcontrib.bibtex.citation_target import CitationTarget
+    from sphinxcontrib.bibtex.domain import BibtexDomain
+    from sphinxcontrib.bibtex.roles import CitationRef
+
+    from essaykit.sphinx_ext.fastbib import IndexedBibtexDomain
+
+    def ref(docname: str, *keys: str) -> CitationRef:
+        return CitationRef("id", docname, 1, [CitationTarget(key, "", "") for key in keys])
+
+    refs = [ref("essays/b", "c", "a"), ref("essays/a", "b"), ref("essays/b", "c", "d"),
+            ref("essays/a", "a", "e")]
+    filtered = [(key, f"entry {key}") for key in ("a", "b", "c", "d", "z", "y")]
+    docnames = ["index", "essays/a", "essays/b"]
+
+    def sorted_by(domain_class: type) -> list[tuple[str, str]]:
+        domain = object.__new__(domain_class)
+        domain.data = {"citation_refs": refs}  # type: ignore[attr-defined]
+        domain.get_filtered_entries = lambda _key: iter(filtered)  # type: ignore[method-assign]
+        if domain_class is IndexedBibtexDomain:
+            domain._first_cited, domain._cited_keys = {}, {}  # as during env_updated
+        return list(domain.get_sorted_entries("list", docnames))
+
+    indexed = sorted_by(IndexedBibtexDomain)
+    assert indexed == sorted_by(BibtexDomain)
+    # first cited first (pages in book order), then the uncited in .bib order
+    assert [key for key, _ in indexed] == ["b", "a", "c", "d", "z", "y"]

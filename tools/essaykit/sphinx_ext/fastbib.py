@@ -51,6 +51,7 @@ class IndexedBibtexDomain(BibtexDomain):
     _by_key: dict[str, Any] | None = None
     _cited_in: dict[str, set[str]] | None = None
     _cited_keys: dict[tuple[str, ...], list[str]] | None = None
+    _first_cited: dict[tuple[str, ...], dict[str, int]] | None = None
     _formatted: dict[tuple[str, str, str, bool], FormattedEntry] | None = None
 
     def env_updated(self) -> Iterable[str]:
@@ -59,11 +60,12 @@ class IndexedBibtexDomain(BibtexDomain):
             for target in citation_ref.targets:
                 cited_in[target.key].add(citation_ref.docname)
         self._cited_in, self._cited_keys, self._formatted = cited_in, {}, {}
+        self._first_cited = {}
         self._by_key = None
         try:
             return super().env_updated()
         finally:
-            self._cited_in = self._cited_keys = self._formatted = None
+            self._cited_in = self._cited_keys = self._formatted = self._first_cited = None
 
     def _index(self) -> dict[str, Any]:
         """Citations by key and by page, and references by page, in their list order."""
@@ -119,6 +121,31 @@ class IndexedBibtexDomain(BibtexDomain):
         if cache is not None:
             cache[key] = ordered
         return iter(ordered)
+
+    def get_sorted_entries(self, bibliography_key: Any, docnames: list[str]
+                           ) -> Iterable[tuple[str, Any]]:
+        """A list's entries in the order the book first cites them, then the rest in .bib order.
+
+        sphinxcontrib-bibtex's own walks every citation of the book for every
+        list; the first position of each key is the same for every list.
+        """
+        cache = self._first_cited
+        if cache is None:
+            yield from super().get_sorted_entries(bibliography_key, docnames)
+            return
+        name = tuple(docnames)
+        if name not in cache:
+            first: dict[str, int] = {}
+            for position, key in enumerate(self.get_all_cited_keys(docnames)):
+                first.setdefault(key, position)
+            cache[name] = first
+        first = cache[name]
+        entries = dict(self.get_filtered_entries(bibliography_key))
+        for key in sorted((key for key in entries if key in first), key=first.__getitem__):
+            yield key, entries[key]
+        for key, entry in entries.items():
+            if key not in first:
+                yield key, entry
 
     def get_filtered_entries(self, bibliography_key: Any) -> Iterable[tuple[str, Any]]:
         if self._cited_in is None:
