@@ -28,6 +28,7 @@ and hands out a fresh node whenever sphinxcontrib-bibtex asks for one.
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -45,6 +46,8 @@ from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
 from sphinxcontrib.bibtex.transforms import BibliographyTransform
 
 logger = logging.getLogger(__name__)
+# `:filter: docname in docnames`: the entries cited on the list's own page
+CITED_HERE = ast.dump(ast.parse("docname in docnames"))
 
 
 class IndexedBibtexDomain(BibtexDomain):
@@ -52,20 +55,24 @@ class IndexedBibtexDomain(BibtexDomain):
     _cited_in: dict[str, set[str]] | None = None
     _cited_keys: dict[tuple[str, ...], list[str]] | None = None
     _first_cited: dict[tuple[str, ...], dict[str, int]] | None = None
+    _cited_here: dict[str, set[str]] | None = None
     _formatted: dict[tuple[str, str, str, bool], FormattedEntry] | None = None
 
     def env_updated(self) -> Iterable[str]:
         cited_in: dict[str, set[str]] = defaultdict(set)
+        cited_here: dict[str, set[str]] = defaultdict(set)
         for citation_ref in self.citation_refs:
             for target in citation_ref.targets:
                 cited_in[target.key].add(citation_ref.docname)
+                cited_here[citation_ref.docname].add(target.key)
         self._cited_in, self._cited_keys, self._formatted = cited_in, {}, {}
-        self._first_cited = {}
+        self._first_cited, self._cited_here = {}, cited_here
         self._by_key = None
         try:
             return super().env_updated()
         finally:
-            self._cited_in = self._cited_keys = self._formatted = self._first_cited = None
+            self._cited_in = self._cited_keys = self._formatted = None
+            self._first_cited = self._cited_here = None
 
     def _index(self) -> dict[str, Any]:
         """Citations by key and by page, and references by page, in their list order."""
@@ -152,6 +159,14 @@ class IndexedBibtexDomain(BibtexDomain):
             yield from super().get_filtered_entries(bibliography_key)
             return
         bibliography = self.bibliographies[bibliography_key]
+        if self._cited_here is not None and ast.dump(bibliography.filter_) == CITED_HERE:
+            # the filter every essay's list has: no need to evaluate it per entry
+            here = self._cited_here.get(bibliography_key.docname, set())
+            for entry in self.get_entries(bibliography.bibfiles):
+                key = bibliography.keyprefix + entry.key
+                if key in here or entry.key in bibliography.keys:
+                    yield key, entry
+            return
         for entry in self.get_entries(bibliography.bibfiles):
             key = bibliography.keyprefix + entry.key
             visitor = _FilterVisitor(
