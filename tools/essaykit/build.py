@@ -67,7 +67,7 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
         return result
     if options.check:
         started = time.perf_counter()
-        result.diagnostics = pre_build_gate(root)
+        result.diagnostics = pre_build_gate(root, cache / "parsed")
         result.timings["check"] = time.perf_counter() - started
         errors = [d for d in result.diagnostics if d.severity >= Severity.ERROR]
         if errors:
@@ -159,11 +159,17 @@ def _unchanged(cache: Path, fingerprint: str, outdir: Path, options: BuildOption
     return previous == fingerprint and all((outdir / name).is_dir() for name in wanted)
 
 
-def pre_build_gate(root: Path) -> list[Diagnostic]:
-    """The same diagnostics as `essaykit check`, run before Sphinx sees anything."""
-    from .check import run_check
+def pre_build_gate(root: Path, parsed: Path | None = None) -> list[Diagnostic]:
+    """The same diagnostics as `essaykit check`, run before Sphinx sees anything.
 
-    return list(run_check(root).diagnostics)
+    With `parsed`, pages unchanged since the last build are not parsed again
+    (the checks themselves still run over the whole book).
+    """
+    from .check import run_check
+    from .check.parsecache import ParseCache
+
+    cache = ParseCache(parsed, code_version()) if parsed is not None else None
+    return list(run_check(root, parse_cache=cache).diagnostics)
 
 
 class _Tee(io.TextIOBase):

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
 from .. import rules
 from ..diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
 from ..frontmatter import parse_meta
@@ -33,6 +35,7 @@ from .index import BookIndex
 from .mdconfig import create_parser
 from .model import Document, Suppression
 from .parse import front_matter, parse_document
+from .parsecache import ParseCache
 from .project import Project, discover
 from .registry import CHECKS
 from .safety_text import may_hold_script_url, read_source, scan_text
@@ -66,24 +69,27 @@ def run_check(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
     texts: Mapping[str, str] | None = None,
+    parse_cache: ParseCache | None = None,
 ) -> CheckResult:
     """Check the book at or above `root`; with `paths`, report only on those files
     (still resolved against the whole book). `texts` replaces files' contents by
-    path relative to the book root (an editor's unsaved buffer, a test's input)."""
+    path relative to the book root (an editor's unsaved buffer, a test's input).
+    `parse_cache` keeps parsed pages between runs (the build's gate uses one)."""
     # Every parsed page lives until the end of the run and none holds a reference
     # cycle, so the cyclic collector would only rescan them again and again as they
     # pile up (a cost that grows faster than the book). Pause it; refcounting frees all.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run(root, paths, select, ignore, texts)
+        return _run(root, paths, select, ignore, texts, parse_cache)
     finally:
         if collecting:
             gc.enable()
 
 
 def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
-         ignore: Sequence[str] | None, texts: Mapping[str, str] | None) -> CheckResult:
+         ignore: Sequence[str] | None, texts: Mapping[str, str] | None,
+         parse_cache: ParseCache | None = None) -> CheckResult:
     project = discover(root)
     found: list[Diagnostic] = list(project.diagnostics)
     config, problems = load_config(project.root)
@@ -98,7 +104,7 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
     if project.kind == "none":
         return _result(project, found, config, list, selected, 0)
 
-    documents, front_matter_findings = _parse_pages(project, texts or {}, found)
+    documents, front_matter_findings = _parse_pages(project, texts or {}, found, parse_cache)
     bibs = _read_bibs(project, found)
     jargon_path = config.jargon or project.jargon
     index = BookIndex(project, config, documents, front_matter_findings, bibs,
@@ -173,7 +179,8 @@ def _selected_paths(project: Project, paths: Sequence[Path], found: list[Diagnos
     return chosen
 
 
-def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnostic]
+def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnostic],
+                 cache: ParseCache | None = None
                  ) -> tuple[dict[str, Document], dict[str, list[Diagnostic]]]:
     """Read and parse every page once; front matter is read once too (its findings are
     kept for the front-matter check)."""
@@ -193,28 +200,44 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
             text = read.text
         else:
             found.extend(scan_text(text, page))
-        try:
-            meta: dict[str, object] = {}
-            if project.front_matter_schema and page in project.pages:
-                essay_meta, problems = parse_meta(text, page,
-                                                  schema="essay" if page in essays else "page")
-                findings[page] = problems
-                meta = {"title": essay_meta.title} if essay_meta else front_matter(text)
-            elif project.title_to_header or project.kind == "sphinx":
-                meta = front_matter(text)
-            title = meta.get("title") if project.title_to_header else None
-            doc = parse_document(text, page, project.docname(page), parser,
-                                 heading_anchors=project.heading_anchors,
-                                 title=title if isinstance(title, str) else None)
-            doc.front_matter = meta
-            if may_hold_script_url(text):
-                doc.cache["script-hint"] = True
-        except Exception as err:  # markdown-it or a plugin tripped: report, go on
-            found.append(rules.make("CHK001", page, 1, 1, f"could not parse: {err!r}",
-                                    "please report this with the file"))
-            continue
+        key = cache.key(project, page, text) if cache is not None else ""
+        parsed = cache.get(key) if cache is not None else None
+        if parsed is None:
+            try:
+                parsed = _parse_page(project, page, text, parser, page in essays)
+            except Exception as err:  # markdown-it or a plugin tripped: report, go on
+                found.append(rules.make("CHK001", page, 1, 1, f"could not parse: {err!r}",
+                                        "please report this with the file"))
+                continue
+            if cache is not None:
+                cache.put(key, parsed)  # before any check has touched it
+        doc, problems = parsed
+        if problems is not None:
+            findings[page] = problems
         documents[page] = doc
+    if cache is not None:
+        cache.prune()
     return documents, findings
+
+
+def _parse_page(project: Project, page: str, text: str, parser: MarkdownIt, essay: bool
+                ) -> tuple[Document, list[Diagnostic] | None]:
+    """One page's model and, for pages with a front-matter schema, its front-matter findings."""
+    meta: dict[str, object] = {}
+    problems = None
+    if project.front_matter_schema and page in project.pages:
+        essay_meta, problems = parse_meta(text, page, schema="essay" if essay else "page")
+        meta = {"title": essay_meta.title} if essay_meta else front_matter(text)
+    elif project.title_to_header or project.kind == "sphinx":
+        meta = front_matter(text)
+    title = meta.get("title") if project.title_to_header else None
+    doc = parse_document(text, page, project.docname(page), parser,
+                         heading_anchors=project.heading_anchors,
+                         title=title if isinstance(title, str) else None)
+    doc.front_matter = meta
+    if may_hold_script_url(text):
+        doc.cache["script-hint"] = True
+    return doc, problems
 
 
 def _config_line(project: Project, key: str) -> tuple[str, int]:
