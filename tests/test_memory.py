@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from docutils import nodes
@@ -93,9 +94,9 @@ def test_sorted_entries_are_in_the_order_sphinxcontrib_bibtex_gives() -> None:
     docnames = ["index", "essays/a", "essays/b"]
 
     def sorted_by(domain_class: type) -> list[tuple[str, str]]:
-        domain = object.__new__(domain_class)
-        domain.data = {"citation_refs": refs}  # type: ignore[attr-defined]
-        domain.get_filtered_entries = lambda _key: iter(filtered)  # type: ignore[method-assign]
+        domain: Any = object.__new__(domain_class)
+        domain.data = {"citation_refs": refs}
+        domain.get_filtered_entries = lambda _key: iter(filtered)
         if domain_class is IndexedBibtexDomain:
             domain._first_cited, domain._cited_keys = {}, {}  # as during env_updated
         return list(domain.get_sorted_entries("list", docnames))
