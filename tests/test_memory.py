@@ -105,3 +105,19 @@ def test_sorted_entries_are_in_the_order_sphinxcontrib_bibtex_gives() -> None:
     assert indexed == sorted_by(BibtexDomain)
     # first cited first (pages in book order), then the uncited in .bib order
     assert [key for key, _ in indexed] == ["b", "a", "c", "d", "z", "y"]
+
+
+def test_quiet_logger_drops_only_suppressed_warnings() -> None:
+    from essaykit.sphinx_ext.fastbib import QuietLogger
+
+    said: list[tuple[str, dict[str, Any]]] = []
+    inner = SimpleNamespace(warning=lambda message, **kw: said.append((message, kw)),
+                            info="passes through")
+    quiet = QuietLogger(inner, ["bibtex.duplicate_citation", "toc.*"])
+    quiet.warning("duplicate citation", type="bibtex", subtype="duplicate_citation")
+    quiet.warning("dangling", type="toc", subtype="not_readable")
+    quiet.warning("duplicate local citation", type="bibtex",
+                  subtype="duplicate_local_citation")
+    quiet.warning("untyped")
+    assert [message for message, _ in said] == ["duplicate local citation", "untyped"]
+    assert quiet.info == "passes through"
