@@ -76,6 +76,15 @@ def test_lean_build_equals_sphinxs_own(tmp_path: Path, kind: str) -> None:
     lean, kept = (html_pages(root) for root in books)
     assert lean.keys() == kept.keys()
     assert [page for page in lean if lean[page] != kept[page]] == []
+    # a page's pickled doctree keeps its reference list's ids taken, without a
+    # node for every entry of the .bib
+    doctrees = books[0] / "_build" / ".cache" / "doctrees" / "html" / "essays"
+    for path in doctrees.glob("*.doctree"):
+        doctree = pickle.loads(path.read_bytes())
+        cited_ids = [key for key, node in doctree.ids.items() if isinstance(node, nodes.citation)]
+        assert cited_ids, path
+        assert len({id(doctree.ids[key]) for key in cited_ids}) <= 1 + sum(
+            1 for _ in doctree.findall(nodes.citation))
 
 
 def test_sorted_entries_are_in_the_order_sphinxcontrib_bibtex_gives() -> None:

@@ -297,11 +297,19 @@ class CitationIds(dict[str, str]):
 
 
 class LeanBibliography(BibliographyDirective):
-    """sphinxcontrib-bibtex's directive; the environment keeps ids, not nodes."""
+    """sphinxcontrib-bibtex's directive; the environment keeps ids, not nodes.
+
+    The page's doctree keeps the ids too (they stay taken, so later ids are
+    numbered as before), but all of them point to one placeholder instead of
+    an empty node per .bib entry: the .bib grows with the book, so those nodes
+    made every page's pickled doctree grow with it.
+    """
 
     def run(self) -> list[nodes.Node]:
         result = list(super().run())
         domain = self.env.get_domain("cite")
+        document = self.state.document
+        reserved = nodes.citation()
         for node in result:
             if not isinstance(node, bibliography_node) or not node["ids"]:
                 continue
@@ -311,6 +319,10 @@ class LeanBibliography(BibliographyDirective):
                 continue
             ids = {name: citation["ids"][0]
                    for name, citation in value.citation_nodes.items()}
+            for citation in value.citation_nodes.values():
+                for citation_id in citation["ids"]:
+                    if document.ids.get(citation_id) is citation:
+                        document.ids[citation_id] = reserved
             list_item = value.list_ in {"bullet", "enumerated"}  # as the directive decides
             domain.bibliographies[key] = value._replace(  # type: ignore[attr-defined]
                 citation_nodes=CitationIds(ids, list_item))
