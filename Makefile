@@ -1,6 +1,6 @@
 # essaykit: the two commands of the README's quick start, and a few more.
 #
-#   make book   build the web book and the PDFs into _build/
+#   make book   build the web book, the PDFs and the EPUB into _build/
 #   make test   run the test suite
 #
 # Each target creates .venv/ and installs what it needs on first use, so a
@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: book html pdf test check serve lint clean system-deps
+.PHONY: book html pdf epub test check serve lint clean system-deps
 
 book: $(STAMP)
 	$(BIN)/essaykit build
@@ -21,6 +21,9 @@ html: $(STAMP)
 
 pdf: $(STAMP)
 	$(BIN)/essaykit build --pdf-only
+
+epub: $(STAMP)
+	$(BIN)/essaykit build --epub-only
 
 check: $(STAMP)
 	$(BIN)/essaykit check

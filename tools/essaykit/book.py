@@ -11,16 +11,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import rules
 from .diagnostics import Diagnostic, EssaykitError
 from .frontmatter import EssayMeta, parse_meta
 from .strictyaml import Located, StrictYamlError, load
 from .text import join_names
-from .trust import trusted_entry_problem
+from .trust import escapes, trusted_entry_problem
 
 BOOK_FILE = PurePosixPath("book/book.yml")
 ROOT_DOC = "book/index"
+COVER_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Book:
     jargon: str | None
     trusted: tuple[str, ...] = ()
     isbn: str = ""
+    cover: str = ""  # the editor's own cover image for the EPUB, relative to the root
+    url: str = ""  # where the web book is published, ending in "/"
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     # ---- order ---------------------------------------------------------
@@ -246,6 +250,8 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         jargon=str(jargon) if jargon else None,
         trusted=trusted,
         isbn=str(data.get("isbn", "")),
+        cover=_cover(data.get("cover"), located, root, problems),
+        url=_url(data.get("url"), located, problems),
     )
     seen: dict[str, int] = {}
     for page in book.pages:
@@ -283,3 +289,65 @@ def _trusted(value: object, located: Located, root: Path, problems: list[Diagnos
         else:
             kept.append(path)
     return tuple(kept)
+
+
+def site_url_problem(value: object) -> str | None:
+    """Why `value` cannot be the web book's address (None when it can)."""
+    if not isinstance(value, str) or not value.strip():
+        return "the site URL must be a non-empty web address"
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value.strip():
+        return f"the site URL {value!r} must be an http:// or https:// address"
+    if parts.query or parts.fragment:
+        return f"the site URL {value!r} must not have a ?query or #fragment"
+    return None
+
+
+def normal_site_url(value: str) -> str:
+    """The address with exactly one trailing "/", so page paths can be appended."""
+    return value.strip().rstrip("/") + "/"
+
+
+def _url(value: object, located: Located, problems: list[Diagnostic]) -> str:
+    if value is None:
+        return ""
+    problem = site_url_problem(value)
+    if problem is not None:
+        problems.append(rules.make("BOOK001", str(BOOK_FILE), located.line_of("url"), 1,
+                                   problem.replace("the site URL", "'url'", 1),
+                                   "write the published address, e.g. "
+                                   "'url: https://example.org/book/', or remove 'url:'"))
+        return ""
+    return normal_site_url(str(value))
+
+
+def _cover(value: object, located: Located, root: Path, problems: list[Diagnostic]) -> str:
+    """book.yml's `cover:`: a PNG or JPEG inside the book, used as the EPUB's cover."""
+    if value is None:
+        return ""
+    where, line = str(BOOK_FILE), located.line_of("cover")
+    if not isinstance(value, str) or not value.strip():
+        problems.append(rules.make("BOOK001", where, line, 1,
+                                   "'cover' must be the path of a PNG or JPEG image",
+                                   "write e.g. 'cover: book/cover.png', or remove 'cover:'"))
+        return ""
+    text = value.strip().replace("\\", "/")
+    path = PurePosixPath(text)
+    if path.is_absolute() or ".." in path.parts or path.suffix.lower() not in COVER_SUFFIXES:
+        problems.append(rules.make("BOOK001", where, line, 1,
+                                   f"cover {value!r} must be a relative path to a .png or .jpg "
+                                   "file inside the book",
+                                   "put the image in book/ and write e.g. 'cover: book/cover.png'"))
+        return ""
+    if not (root / path).is_file():
+        problems.append(rules.make("BOOK002", where, line, 1,
+                                   f"cover image {value!r} does not exist",
+                                   "add the image, correct the path, or remove 'cover:' "
+                                   "to have essaykit draw a cover from the title"))
+        return ""
+    if escapes(root, path.as_posix()):
+        problems.append(rules.make("BOOK001", where, line, 1,
+                                   f"cover {value!r} is a symbolic link leading outside the book",
+                                   "copy the image into the book"))
+        return ""
+    return path.as_posix()

@@ -35,8 +35,14 @@ def pdf_name(book: Book, which: str = "book") -> str:
     return pdf_filename(book, which)
 
 
+def epub_name(book: Book) -> str:
+    from ..print.paths import epub_filename
+
+    return epub_filename(book)
+
+
 class TitlePage(SphinxDirective):
-    """The front page's opening: subtitle, editors, description and the PDFs."""
+    """The front page's opening: subtitle, editors, description, links to the PDFs and EPUB."""
 
     has_content = False
 
@@ -53,6 +59,9 @@ class TitlePage(SphinxDirective):
         downloads += nodes.Text("Read it as a ")
         downloads += nodes.reference("", "PDF of the whole book",
                                      refuri=f"../pdf/{pdf_name(book, 'book')}")
+        downloads += nodes.Text(" or an ")
+        downloads += nodes.reference("", "EPUB for e-readers",
+                                     refuri=f"../epub/{epub_name(book)}")
         if book.taster:
             downloads += nodes.Text(", or start with the ")
             downloads += nodes.reference("", "taster think-piece (PDF)",

@@ -160,7 +160,7 @@ def prefer_collected_bibliography(app: Sphinx, env: BuildEnvironment) -> None:
 
 def write_root_redirect(app: Sphinx, exception: Exception | None) -> None:
     """The book's front page is book/index.html; make the site's root lead there."""
-    if exception or app.builder.format != "html" or app.builder.name == "essaykit-print":
+    if exception or app.builder.name not in ("html", "dirhtml"):
         return
     target = Path(app.outdir) / "index.html"
     if target.exists():
