@@ -3,9 +3,12 @@
 - Sphinx joins the root document's folder to table-of-contents links that are
   already relative to it, so a book whose front page is `book/index` gets a
   spine naming `book/../essays/a.xhtml`, a file the manifest calls
-  `essays/a.xhtml`: an invalid EPUB. The links are normalised here.
+  `essays/a.xhtml`: an invalid EPUB. The links are normalised here, and the
+  nav document and toc.ncx are made from them (`epub_tocscope = "includehidden"`).
 - Sphinx marks the cover only the EPUB 2 way (`<meta name="cover">`); EPUB 3
   readers look for `properties="cover-image"` on the manifest item.
+
+Each chapter's <html> also gets the book's language (Sphinx gives it none).
 
 The cover is book.yml's `cover:` image, or one drawn from the title, subtitle
 and editors (`essaykit.cover`).
@@ -13,6 +16,7 @@ and editors (`essaykit.cover`).
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import shutil
@@ -20,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from docutils import nodes
-from sphinx.builders.epub3 import Epub3Builder
+from sphinx.builders.epub3 import HTML_TAG, Epub3Builder
 
 from ..book import Book
 from ..cover import CoverText, draw_cover
@@ -49,6 +53,13 @@ class BookEpubBuilder(Epub3Builder):
         for item in self.refnodes:
             uri, hash_mark, anchor = item["refuri"].partition("#")
             item["refuri"] = posixpath.normpath(uri) + hash_mark + anchor
+
+    def prepare_writing(self, docnames: set[str]) -> None:
+        # every chapter says its language, as the nav document already does
+        lang = html.escape(self.config.epub_language or "", quote=True)
+        if lang:
+            self.html_tag = HTML_TAG[:-1] + f' lang="{lang}" xml:lang="{lang}">'
+        super().prepare_writing(docnames)
 
     def build_content(self) -> None:
         super().build_content()

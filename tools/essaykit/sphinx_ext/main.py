@@ -163,6 +163,9 @@ def apply_edition_defaults(book: Book, config: Config, default: Any) -> None:
     default("epub_show_urls", "no")
     default("epub_use_index", False)
     default("epub_tocdepth", 2)
+    # the nav and toc.ncx from the contents the builder has repaired (epub.BookEpubBuilder);
+    # Sphinx's "default" scope rebuilds them with links relative to book/, not the root
+    default("epub_tocscope", "includehidden")
 
     site_url = config.essaykit_site_url
     if site_url:
