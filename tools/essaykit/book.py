@@ -294,7 +294,7 @@ def _trusted(value: object, located: Located, root: Path, problems: list[Diagnos
 def site_url_problem(value: object) -> str | None:
     """Why `value` cannot be the web book's address (None when it can)."""
     if not isinstance(value, str) or not value.strip():
-        return "the site URL must be a non-empty web address"
+        return "the site URL must be a non-empty http:// or https:// address"
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in value.strip():
         return f"the site URL {value!r} must be an http:// or https:// address"
