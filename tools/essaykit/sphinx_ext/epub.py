@@ -20,6 +20,7 @@ import html
 import posixpath
 import re
 import shutil
+from collections.abc import Set as AbstractSet
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,7 @@ class BookEpubBuilder(Epub3Builder):
             uri, hash_mark, anchor = item["refuri"].partition("#")
             item["refuri"] = posixpath.normpath(uri) + hash_mark + anchor
 
-    def prepare_writing(self, docnames: set[str]) -> None:
+    def prepare_writing(self, docnames: AbstractSet[str]) -> None:
         # every chapter says its language, as the nav document already does
         lang = html.escape(self.config.epub_language or "", quote=True)
         if lang:
