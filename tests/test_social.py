@@ -150,3 +150,15 @@ def test_formats_option(capsys: pytest.CaptureFixture[str]) -> None:
     assert "mobi" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         parser.parse_args(["build", "--epub-only", "--pdf-only"])
+
+
+def test_long_abstracts_are_cut_at_a_sentence_or_a_word() -> None:
+    from essaykit.sphinx_ext.social import short_description
+
+    assert short_description("Short enough.", 300) == "Short enough."
+    sentences = "First sentence is here. Second one is rather longer than the first, and goes on."
+    assert short_description(sentences, 44) == "First sentence is here."
+    assert short_description(sentences, 60).endswith("rather longer than\u2026")
+    words = "A single sentence that runs on and on without stopping for breath, of course"
+    cut = short_description(words, 40)
+    assert cut == "A single sentence that runs on and on\u2026" and len(cut) <= 40

@@ -178,6 +178,7 @@ def apply_edition_defaults(book: Book, config: Config, default: Any) -> None:
     default("html_baseurl", site_url)
     default("ogp_site_url", site_url)
     default("ogp_site_name", book.title)
+    default("ogp_description_length", 300)  # abstracts are longer than previews show
     default("ogp_social_cards", {"enable": False})
     default("ogp_custom_meta_tags", ['<meta name="twitter:card" content="summary" />'])
     default("sitemap_url_scheme", "{link}")  # not the default {lang}{version}{link}

@@ -90,7 +90,8 @@ def describe_page(app: Sphinx, pagename: str, templatename: str, context: dict[s
         return
     book = _book(app)
     stored = app.env.metadata.get(pagename, {})
-    description = str(stored.get(DESCRIPTION) or book.description)
+    description = short_description(str(stored.get(DESCRIPTION) or book.description),
+                                    app.config.ogp_description_length)
     # sphinxext-opengraph takes og: overrides from the page's metadata; a page's
     # own never count (the front-matter schema has no such keys; this makes sure)
     fields = {key: value for key, value in (context.get("meta") or {}).items()
@@ -104,6 +105,20 @@ def describe_page(app: Sphinx, pagename: str, templatename: str, context: dict[s
     if book.is_essay(f"{pagename}.md"):
         fields["og:type"] = "article"
     context["meta"] = fields
+
+
+def short_description(text: str, limit: int) -> str:
+    """At most `limit` characters: whole sentences if they fill at least half of
+    it, else whole words and an ellipsis. Previews and search results cut
+    long abstracts anyway, and mid-word."""
+    if len(text) <= limit:
+        return text
+    room = text[: limit - 1]
+    sentence_end = max(room.rfind(". "), room.rfind("? "), room.rfind("! "))
+    if sentence_end >= limit // 2:
+        return room[: sentence_end + 1]
+    words = room.rsplit(" ", 1)[0] if " " in room else room
+    return words.rstrip(",;:–— ") + "…"
 
 
 def drop_relative_og_url(app: Sphinx, pagename: str, templatename: str,
