@@ -84,6 +84,12 @@ def validate_epub(path: Path) -> dict[str, object]:
                 xhtml[href(item)] = text
         assert not [n for n in names if n.endswith(".js")]
 
+        ncx = ElementTree.fromstring(epub.read(href(manifest["ncx"])))
+        ncx_uid = [m.get("content") for m in ncx.iter("{http://www.daisy.org/z3986/2005/ncx/}meta")
+                   if m.get("name") == "dtb:uid"]
+        opf_uid = [e.text for e in identifiers if e.get("id") == unique]
+        assert ncx_uid == opf_uid
+
         nav_name = href(navs[0])
         nav = ElementTree.fromstring(epub.read(nav_name))
         nav_links = {posixpath.normpath(posixpath.join(posixpath.dirname(nav_name),

@@ -7,6 +7,7 @@
   nav document and toc.ncx are made from them (`epub_tocscope = "includehidden"`).
 - Sphinx marks the cover only the EPUB 2 way (`<meta name="cover">`); EPUB 3
   readers look for `properties="cover-image"` on the manifest item.
+- toc.ncx names the identifier's XML id where the identifier belongs.
 
 Each chapter's <html> also gets the book's language (Sphinx gives it none).
 
@@ -22,7 +23,7 @@ import re
 import shutil
 from collections.abc import Set as AbstractSet
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx.builders.epub3 import HTML_TAG, Epub3Builder
@@ -61,6 +62,13 @@ class BookEpubBuilder(Epub3Builder):
         if lang:
             self.html_tag = HTML_TAG[:-1] + f' lang="{lang}" xml:lang="{lang}">'
         super().prepare_writing(docnames)
+
+    def toc_metadata(self, level: int, navpoints: list[Any]) -> dict[str, Any]:
+        # toc.ncx's dtb:uid must be the book's identifier; Sphinx writes the name
+        # of the identifier's XML id there (epubcheck NCX-001)
+        metadata = super().toc_metadata(level, navpoints)
+        metadata["uid"] = html.escape(self.config.epub_identifier)
+        return metadata
 
     def build_content(self) -> None:
         super().build_content()
