@@ -128,12 +128,12 @@ def test_the_front_page_loads_without_errors(laptop: Page, base_url: str, book: 
 def test_the_contents_lead_to_every_essay(laptop: Page, base_url: str, book: Book) -> None:
     front_page = f"{base_url}/html/book/index.html"
     laptop.tab.goto(front_page)
-    contents = laptop.tab.locator("article .toctree-wrapper a.reference.internal")
+    contents = laptop.tab.locator("article .essaykit-contents a.reference.internal")
     hrefs = [contents.nth(i).get_attribute("href") for i in range(contents.count())]
     for essay in book.essays:
         meta = book.essay_meta(essay)
         assert meta is not None
-        link = laptop.tab.locator("article .toctree-wrapper a.reference.internal",
+        link = laptop.tab.locator("article .essaykit-contents a.reference.internal",
                                   has_text=meta.title).first
         link.wait_for(state="attached", timeout=5_000)
         assert link.count() == 1, f"{essay} is not in the contents ({hrefs})"
