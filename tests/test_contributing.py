@@ -12,12 +12,14 @@ import pytest
 from PIL import Image
 
 from essaykit.book import load_book
+from essaykit.build import BuildOptions, build
 from essaykit.check import run_check
 from essaykit.cli import build_parser
 from essaykit.frontmatter import parse_meta
 from essaykit.scaffold import add_to_part
 from tests.check_support import run_cli
 from tests.conftest import REPO, copy_book
+from tests.helpers import visible_text
 
 GUIDE = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
 ESSAY = "essays/counting-what-matters.md"
@@ -89,21 +91,39 @@ def test_the_sample_finding_is_what_the_check_prints(book_with_examples: Path,
     assert out.splitlines()[0] == sample
 
 
-def test_every_role_and_link_in_the_tables_resolves(book_with_examples: Path) -> None:
-    """The `you want | write` tables: each snippet, in an essay of the same book."""
+def add_snippets(root: Path) -> str:
+    """An essay holding every snippet of the `you want | write` tables."""
     snippets = re.findall(r"\| ``(\{[^`]+`[^`]+`) `` \|", GUIDE)
     snippets += re.findall(r"\| `(\[[^`]+\]\([^`]+\.md[^`]*\))` \|", GUIDE)
     assert len(snippets) >= 10
     body = "\n\n".join(f"Snippet {i}: {s}." for i, s in enumerate(snippets))
     page = "essays/snippets.md"
-    (book_with_examples / page).write_text(
+    (root / page).write_text(
         "---\ntitle: Snippets\nauthors: [A. Writer]\nabstract: Every snippet of the guide.\n"
         f"---\n\n{body}\n", encoding="utf-8")
-    book = load_book(book_with_examples)
-    yml = book_with_examples / "book/book.yml"
+    book = load_book(root)
+    yml = root / "book/book.yml"
     yml.write_text(add_to_part(yml.read_text(encoding="utf-8"), book, 0, page), encoding="utf-8")
+    return page
+
+
+def test_every_role_and_link_in_the_tables_resolves(book_with_examples: Path) -> None:
+    page = add_snippets(book_with_examples)
     result = run_check(book_with_examples, [book_with_examples / page])
     assert [d.format_text() for d in result.diagnostics] == []
+
+
+@pytest.mark.slow
+def test_the_examples_build_without_a_warning(book_with_examples: Path) -> None:
+    add_snippets(book_with_examples)
+    result = build(BuildOptions(root=book_with_examples, quiet=True, pdf=False, strict=True))
+    html = (result.outdir / "html/essays/counting-what-matters.html").read_text(encoding="utf-8")
+    text = visible_text(html)
+    assert "Writer and Reader (2024)" in text  # the new entry, cited in the text
+    assert "Shared account" in visible_text(
+        (result.outdir / "html/book/glossary.html").read_text(encoding="utf-8"))
+    assert "SWIFT" in text and "essaykit: ignore" not in text
+    assert 'src="../_images/shared-account.png"' in html
 
 
 def test_the_front_matter_example_is_valid() -> None:
