@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="an author's name (repeat for co-authors)")
     new.add_argument("--part", type=int, default=None,
                      help="the part to add it to, counting from 1 (default: the last)")
+    new.add_argument("--slug", default=None,
+                     help="the file name, without .md (default: made from the title)")
     new.set_defaults(handler=run_new)
 
     from . import cli_check
@@ -135,7 +137,7 @@ def run_new(args: argparse.Namespace) -> int:
     from .scaffold import new_essay
 
     root = root_of(args)
-    path = new_essay(root, args.title, args.author, part=args.part)
+    path = new_essay(root, args.title, args.author, part=args.part, slug=args.slug)
     print(f"essaykit: created {path.relative_to(root)} and added it to book/book.yml")
     return 0
 

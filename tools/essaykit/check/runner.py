@@ -103,6 +103,8 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
     jargon_path = config.jargon or project.jargon
     index = BookIndex(project, config, documents, front_matter_findings, bibs,
                       _read_jargon(project, jargon_path, config, found), jargon_path)
+    if selected is not None and _shared_file_chosen(selected, project, jargon_path, documents):
+        selected = None
     for codes, function in CHECKS:
         if not any(config.enabled(code) for code in codes):
             continue
@@ -171,6 +173,19 @@ def _selected_paths(project: Project, paths: Sequence[Path], found: list[Diagnos
         else:
             chosen.add(shown)
     return chosen
+
+
+def _shared_file_chosen(selected: set[str], project: Project, jargon_path: str | None,
+                        documents: Mapping[str, Document]) -> bool:
+    """Whether a file other pages depend on was named: the book's configuration, a
+    bibliography, the jargon watch-list or a glossary. A change to one shows up on
+    other pages (a removed key, term or essay), so naming it checks the whole book;
+    this is what a pre-commit hook, which passes only the changed files, needs."""
+    shared = {project.config_file, "pyproject.toml", *project.bibfiles}
+    if jargon_path:
+        shared.add(jargon_path)
+    return any(path in shared or (path in documents and documents[path].glossary)
+               for path in selected)
 
 
 def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnostic]
