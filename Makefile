@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: book html pdf test check serve lint clean system-deps browser-deps screenshots
+.PHONY: book html pdf test check serve lint install clean system-deps browser-deps screenshots
 
 book: $(STAMP)
 	$(BIN)/essaykit build
@@ -42,6 +42,9 @@ screenshots: $(STAMP) browser-deps
 lint: $(STAMP)
 	$(BIN)/ruff check tools tests bench
 	$(BIN)/mypy
+
+# .venv/ with essaykit and the versions pinned in constraints.txt (CI's install step)
+install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt | system-deps
 	$(PYTHON) -m venv $(VENV)
