@@ -12,6 +12,7 @@ import io
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from .status import CollectionStatus, PieceStatus
 
@@ -21,7 +22,8 @@ NO_TARGET = "#6b7280"
 BAND = "#dcebe6"
 LABEL_LENGTH = 42
 
-STYLE = {
+# typed loosely: matplotlib types rc_context with a Literal of every rcParam
+STYLE: dict[Any, Any] = {
     "svg.fonttype": "none",  # text as <text>, drawn by the browser's fonts
     "svg.hashsalt": "essaykit",  # the same SVG for the same numbers
     "font.family": "sans-serif",
@@ -32,6 +34,7 @@ STYLE = {
     "xtick.color": "#4b5563",
     "ytick.color": "#1f2937",
     "text.usetex": False,
+    "text.parse_math": False,  # a "$" in an essay's title is a dollar, not mathematics
 }
 
 
