@@ -30,6 +30,10 @@ def duration(minutes: int) -> str:
     return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def render_status_page(status: CollectionStatus, cache: Path, language: str = "en") -> str:
     """The page's HTML. `cache` is where matplotlib may keep its font cache."""
     environment = Environment(loader=PackageLoader("essaykit", "templates"),
@@ -40,7 +44,7 @@ def render_status_page(status: CollectionStatus, cache: Path, language: str = "e
         chart = ""
     template = environment.get_template("status.html.jinja")
     return template.render(
-        status=status, chart=Markup(chart), duration=duration, status_labels=STATUS_LABELS,
+        status=status, chart=Markup(chart), duration=duration, plural=plural, status_labels=STATUS_LABELS,
         language=language, taster=any(p.kind == "taster" for p in status.pieces),
         essays=sum(1 for p in status.pieces if p.kind == "essay"),
     )
