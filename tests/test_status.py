@@ -182,3 +182,17 @@ def test_hostile_title_is_escaped_in_page_and_chart(desk: Path, tmp_path: Path) 
     assert "<svg" in html, "the chart survives a hostile title (escaped, not dropped)"
     # the dollar signs are text, not mathematics
     assert "$x^2$" in html
+
+
+def test_unreadable_front_matter_shows_as_unknown(desk: Path) -> None:
+    essay = desk / "essays" / "three.md"
+    essay.write_text(essay.read_text(encoding="utf-8").replace(
+        "status: accepted", "status: done"), encoding="utf-8")
+    status = compute_status(desk)
+    three = next(p for p in status.pieces if p.path == "essays/three.md")
+    assert three.status == "unknown" and three.title == "essays/three.md"
+    assert three.findings.error >= 1  # FM006 says why
+    assert three.words == 5  # the body is still counted
+    assert status.by_status == {"draft": 1, "in-review": 1, "accepted": 1, "unknown": 1}
+    code, out, _ = run_cli("--root", str(desk), "status")
+    assert code == 0 and "1 unknown" in out

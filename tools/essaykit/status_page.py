@@ -44,8 +44,9 @@ def render_status_page(status: CollectionStatus, cache: Path, language: str = "e
         chart = ""
     template = environment.get_template("status.html.jinja")
     return template.render(
-        status=status, chart=Markup(chart), duration=duration, plural=plural, status_labels=STATUS_LABELS,
-        language=language, taster=any(p.kind == "taster" for p in status.pieces),
+        status=status, chart=Markup(chart), duration=duration, plural=plural,
+        status_labels=STATUS_LABELS, language=language,
+        taster=any(p.kind == "taster" for p in status.pieces),
         essays=sum(1 for p in status.pieces if p.kind == "essay"),
     )
 
