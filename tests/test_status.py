@@ -196,3 +196,24 @@ def test_unreadable_front_matter_shows_as_unknown(desk: Path) -> None:
     assert status.by_status == {"draft": 1, "in-review": 1, "accepted": 1, "unknown": 1}
     code, out, _ = run_cli("--root", str(desk), "status")
     assert code == 0 and "1 unknown" in out
+
+
+def test_matplotlib_never_writes_to_an_unwritable_home(desk: Path, tmp_path: Path) -> None:
+    """A fresh process (matplotlib not yet imported) whose home cannot be created: the
+    font cache goes to _build/.cache, and matplotlib has nothing to warn about."""
+    import os
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a home folder would be", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("MPL", "XDG_"))}
+    env["HOME"] = str(blocker / "home")
+    completed = subprocess.run(
+        [sys.executable, "-m", "essaykit.cli", "--root", str(desk), "status", "--html"],
+        env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert "Matplotlib" not in completed.stderr and "matplotlib" not in completed.stderr
+    assert list((desk / "_build" / ".cache" / "matplotlib").glob("fontlist-*.json"))
+    assert (desk / "_build" / "status" / "index.html").is_file()
