@@ -70,9 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the file name, without .md (default: made from the title)")
     new.set_defaults(handler=run_new)
 
-    from . import cli_check
+    from . import cli_check, cli_status
 
     cli_check.register(commands)
+    cli_status.register(commands)
     return parser
 
 
@@ -116,6 +117,13 @@ def run_build(args: argparse.Namespace) -> int:
     timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
     warned = f", {len(result.warnings)} warning(s)" if result.warnings else ", no warnings"
     print(f"essaykit: built in {timings}{warned}")
+    if "status" in result.outputs:
+        print(f"essaykit: {'dashboard':<11} {result.outputs['status'] / 'index.html'}")
+    if result.changes is not None:
+        from .cli_status import format_changes
+
+        for line in format_changes(result.changes):
+            print(f"essaykit: {line}")
     return 0
 
 

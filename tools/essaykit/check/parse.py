@@ -54,8 +54,11 @@ def parse_document(
     tokens = parser.parse(text, walker.env)
     if title and title.strip() and tokens and tokens[0].type == "front_matter":
         # as myst-parser does with "# {title}": a level-1 heading before the page itself
+        before = len(document.prose)
         for token in parser.parseInline(title.strip(), walker.env):
             Inline(walker, token, 0, 1).run()
+        # the title is front matter, not body text: word counts leave it out
+        document.cache["title-prose"] = len(document.prose) - before
     walker.blocks(tokens, 0)
     return document
 

@@ -52,6 +52,8 @@ class CheckResult:
     counts: dict[str, int] = field(default_factory=dict)
     coverage_rows: Callable[[], list[CoverageRow]] = field(default=list, repr=False,
                                                           compare=False)
+    # every page as the checks saw it, by path: for reports built on the same parse
+    documents: Mapping[str, Document] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def coverage(self) -> list[CoverageRow]:
@@ -131,7 +133,7 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
     def rows() -> list[CoverageRow]:
         return [row for row in coverage(index) if selected is None or row.path in selected]
 
-    return _result(project, kept, config, rows, selected, len(documents))
+    return _result(project, kept, config, rows, selected, len(documents), documents)
 
 
 def check_document_text(root: Path, path: str, text: str) -> CheckResult:
@@ -140,8 +142,8 @@ def check_document_text(root: Path, path: str, text: str) -> CheckResult:
 
 
 def _result(project: Project, found: list[Diagnostic], config: Config,
-            rows: Callable[[], list[CoverageRow]], selected: set[str] | None, pages: int
-            ) -> CheckResult:
+            rows: Callable[[], list[CoverageRow]], selected: set[str] | None, pages: int,
+            documents: Mapping[str, Document] | None = None) -> CheckResult:
     if selected is not None:
         found = [d for d in found if d.path in selected or d.code.startswith(CONFIGURATION_CODES)]
     diagnostics = sort_diagnostics(found)
@@ -152,7 +154,8 @@ def _result(project: Project, found: list[Diagnostic], config: Config,
         exit_code = 1
     else:
         exit_code = 0
-    return CheckResult(diagnostics, exit_code, project.kind, project.root, pages, counts, rows)
+    return CheckResult(diagnostics, exit_code, project.kind, project.root, pages, counts, rows,
+                       documents or {})
 
 
 def _selected_paths(project: Project, paths: Sequence[Path], found: list[Diagnostic]
