@@ -261,3 +261,26 @@ def test_an_essay_page_at_a_laptops_width(laptop: Page, base_url: str, book: Boo
     assert laptop.tab.locator("#pst-primary-sidebar").is_visible()
     assert laptop.errors == []
     screenshot(laptop, "essay-laptop")
+
+
+def test_the_editors_dashboard(laptop: Page, base_url: str, book: Book,
+                               site: tuple[Path, Path]) -> None:
+    if not (site[1] / "status" / "index.html").is_file():
+        pytest.fail("the build wrote no dashboard (_build/status/index.html)")
+    laptop.tab.goto(f"{base_url}/status/index.html", wait_until="networkidle")
+    rows = laptop.tab.locator("table tbody tr")
+    titles = [rows.nth(i).inner_text() for i in range(rows.count())]
+    for essay in book.essays:
+        meta = book.essay_meta(essay)
+        assert meta is not None
+        assert any(meta.title in row for row in titles), f"{essay} is not on the dashboard"
+    chart = laptop.tab.locator("svg").first
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] <= LAPTOP["width"]
+    assert laptop.tab.evaluate("() => document.scripts.length") == 0
+    assert laptop.errors == []
+    screenshot(laptop, "dashboard", full_page=True)
+    # the public web book does not link to it
+    laptop.tab.goto(f"{base_url}/html/book/index.html")
+    assert laptop.tab.locator("a[href*='status']").count() == 0

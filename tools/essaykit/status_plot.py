@@ -9,6 +9,7 @@ markup.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import sys
 from pathlib import Path
@@ -47,6 +48,8 @@ def load_matplotlib(cache: Path) -> None:
     if chosen is None:
         cache.mkdir(parents=True, exist_ok=True)
         os.environ["MPLCONFIGDIR"] = str(cache)
+    # building the font cache logs at INFO; the build's own output is what counts
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
     try:
         import matplotlib
         import matplotlib.font_manager  # noqa: F401 - reads (or builds) the font cache now
