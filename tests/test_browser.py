@@ -284,3 +284,18 @@ def test_the_editors_dashboard(laptop: Page, base_url: str, book: Book,
     # the public web book does not link to it
     laptop.tab.goto(f"{base_url}/html/book/index.html")
     assert laptop.tab.locator("a[href*='status']").count() == 0
+
+
+@pytest.fixture(scope="module")
+def small_site_url(small_book_build: tuple[Path, BuildResult]) -> Iterator[str]:
+    with serve(small_book_build[1].outdir) as url:
+        yield url
+
+
+def test_an_essays_figure_loads_and_has_alt_text(laptop: Page, small_site_url: str) -> None:
+    laptop.tab.goto(f"{small_site_url}/html/essays/two-authors.html", wait_until="networkidle")
+    figure = laptop.tab.locator("article figure img")
+    assert figure.count() == 1
+    assert figure.get_attribute("alt") == "Four green bars, each taller than the one before"
+    assert figure.evaluate("img => img.complete && img.naturalWidth") == 240
+    assert laptop.errors == []

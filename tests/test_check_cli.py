@@ -122,7 +122,7 @@ def test_coverage_table_as_json() -> None:
 def test_list_rules_and_rules_command() -> None:
     code, out, _ = run_cli(["check", "--list-rules"])
     assert code == 0
-    assert out.splitlines()[0].startswith("BOOK001 book-config")
+    assert out.splitlines()[0].startswith("ACC001  image-without-alt-text")
     assert any(line.startswith("CIT001  unknown-citation-key  ") for line in out.splitlines())
     code, out, _ = run_cli(["rules", "CIT001"])
     assert code == 0

@@ -213,8 +213,10 @@ class _Walker:
             self.doc.labels.append(Label(options["name"], line0 + 2 + where["name"], 1,
                                          titled=name in CAPTIONED_DIRECTIVES))
         if name in PATH_DIRECTIVES and argument:
-            self.doc.links.append(Link(argument, "image" if "image" in name or name == "figure"
-                                       else "include", line0 + 1, 1))
+            is_image = "image" in name or name == "figure"
+            self.doc.links.append(Link(argument, "image" if is_image else "include",
+                                       line0 + 1, 1,
+                                       alt=options.get("alt", "") if is_image else None))
         first = line0 + 1 + used
         lines = body[used:]
         if name == "glossary":

@@ -17,6 +17,7 @@ from .. import rules
 from ..diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
 from ..frontmatter import parse_meta
 from . import (  # noqa: F401 - importing registers the rule families
+    accessibility,
     citations,
     frontmatter_rules,
     glossary_rules,
