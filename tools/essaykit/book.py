@@ -38,6 +38,21 @@ class Part:
 
 
 @dataclass(frozen=True)
+class WordTarget:
+    """A length target in words, inclusive at both ends (book.yml's `target_words`)."""
+
+    min: int
+    max: int
+
+    def judge(self, words: int) -> str:
+        """'under', 'within' or 'over'."""
+        return "under" if words < self.min else "over" if words > self.max else "within"
+
+
+STATUS_PAGE_CHOICES = ("private", "public")
+
+
+@dataclass(frozen=True)
 class Book:
     root: Path
     title: str
@@ -59,6 +74,9 @@ class Book:
     isbn: str = ""
     cover: str = ""  # the editor's own cover image for the EPUB, relative to the root
     url: str = ""  # where the web book is published, ending in "/"
+    target_words: WordTarget | None = None  # each essay's length
+    taster_target_words: WordTarget | None = None  # the taster's own
+    status_page: str = "private"  # "public": the editors' dashboard also goes in the web book
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     # ---- order ---------------------------------------------------------
@@ -87,6 +105,12 @@ class Book:
     def docnames(self) -> dict[str, str]:
         """Sphinx docname for each page path."""
         return {page: docname(page) for page in self.pages}
+
+    def target_for(self, relative: str) -> WordTarget | None:
+        """The length target a page is judged against (None: no target)."""
+        if relative == self.taster:
+            return self.taster_target_words
+        return self.target_words if self.is_essay(relative) else None
 
     def part_of(self, relative: str) -> Part | None:
         for part in self.parts:
@@ -231,6 +255,13 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
                                    "'year' must be a number such as 2026", ""))
         year = 0
     trusted = _trusted(data.get("trusted", []), located, root, problems)
+    status_page = data.get("status_page", "private")
+    if status_page not in STATUS_PAGE_CHOICES:
+        problems.append(rules.make("BOOK001", where, located.line_of("status_page"), 1,
+                                   f"'status_page' must be private or public, not {status_page!r}",
+                                   "write 'status_page: public' to publish the editors' "
+                                   "dashboard in the web book, or leave it out"))
+        status_page = "private"
     book = Book(
         root=root.resolve(),
         title=need_str("title"),
@@ -252,6 +283,9 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         isbn=str(data.get("isbn", "")),
         cover=_cover(data.get("cover"), located, root, problems),
         url=_url(data.get("url"), located, problems),
+        target_words=_word_target(data, "target_words", located, problems),
+        taster_target_words=_word_target(data, "taster_target_words", located, problems),
+        status_page=str(status_page),
     )
     seen: dict[str, int] = {}
     for page in book.pages:
@@ -265,6 +299,47 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         problems.append(rules.make("BOOK002", f"{ROOT_DOC}.md", 1, 1,
                                    "the book has no front page", "create book/index.md"))
     return book, problems
+
+
+def _word_target(data: dict[str, Any], key: str, located: Located,
+                 problems: list[Diagnostic]) -> WordTarget | None:
+    """`key: {min: 3000, max: 4000}`: whole numbers of words, min <= max; absent is None."""
+    if key not in data:
+        return None
+    where = str(BOOK_FILE)
+    value = data[key]
+    example = f"write '{key}: {{min: 3000, max: 4000}}'"
+    if not isinstance(value, dict):
+        problems.append(rules.make("BOOK001", where, located.line_of(key), 1,
+                                   f"{key!r} must be a range of words with 'min' and 'max'",
+                                   example))
+        return None
+    bad = False
+    for name in value:
+        if name not in ("min", "max"):
+            problems.append(rules.make("BOOK001", where, located.line_of(key, name), 1,
+                                       f"{key!r} has an unknown key {name!r}",
+                                       "only 'min' and 'max' are allowed"))
+            bad = True
+    numbers: dict[str, int] = {}
+    for name in ("min", "max"):
+        number = value.get(name)
+        if isinstance(number, int) and not isinstance(number, bool) and number > 0:
+            numbers[name] = number
+            continue
+        shown = "is missing" if name not in value else f"is {number!r}"
+        problems.append(rules.make("BOOK001", where, located.line_of(key, name), 1,
+                                   f"{key}.{name} must be a whole number of words above 0; "
+                                   f"it {shown}", example))
+        bad = True
+    if bad:
+        return None
+    if numbers["min"] > numbers["max"]:
+        problems.append(rules.make("BOOK001", where, located.line_of(key, "min"), 1,
+                                   f"{key}.min ({numbers['min']}) is above its max "
+                                   f"({numbers['max']})", "swap them"))
+        return None
+    return WordTarget(numbers["min"], numbers["max"])
 
 
 def _trusted(value: object, located: Located, root: Path, problems: list[Diagnostic]

@@ -17,11 +17,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .book import Book, load_book, site_url_problem
 from .diagnostics import Diagnostic, Severity
 from .print.paths import epub_filename, pdf_filename
+
+if TYPE_CHECKING:
+    from .changes import ChangeReport
+    from .check.runner import CheckResult
+    from .status import CollectionStatus
 
 Reporter = Callable[[str], None]
 
@@ -47,6 +52,8 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unchanged: bool = False  # nothing changed since the last successful build
+    status: CollectionStatus | None = None  # the editors' dashboard, as data
+    changes: ChangeReport | None = None  # what changed since the last successful build
 
 
 class BuildFailed(Exception):
@@ -70,10 +77,13 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
         _record_outputs(book, outdir, result)
         say("nothing changed since the last build")
         return result
+    # the checker's parse also feeds the dashboard and the change report, so it runs
+    # even with --no-check; only the refusal to build on errors is skipped then
+    started = time.perf_counter()
+    checked = check_book(root)
+    result.timings["check"] = time.perf_counter() - started
     if options.check:
-        started = time.perf_counter()
-        result.diagnostics = pre_build_gate(root)
-        result.timings["check"] = time.perf_counter() - started
+        result.diagnostics = list(checked.diagnostics)
         errors = [d for d in result.diagnostics if d.severity >= Severity.ERROR]
         if errors:
             raise BuildFailed(f"{len(errors)} error(s) in the book's sources; nothing was built",
@@ -114,6 +124,7 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
         if options.strict and result.warnings:
             raise BuildFailed(f"{len(result.warnings)} warning(s) and --strict is on; "
                               "the previous output is unchanged")
+        stage_status_page(book, checked, staging, cache, result)
         publish(book, staging, outdir, result, options)
         (cache / FINGERPRINT).write_text(fingerprint, encoding="utf-8")
     except BaseException:
@@ -123,6 +134,7 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    result.changes = record_changes(book, checked, outdir)
     return result
 
 
@@ -175,16 +187,49 @@ def _unchanged(cache: Path, fingerprint: str, outdir: Path, options: BuildOption
         previous = marker.read_text(encoding="utf-8")
     except OSError:
         return False
-    wanted = ((["html"] if options.html else []) + (["pdf", "print"] if options.pdf else [])
-              + (["epub"] if options.epub else []))
+    wanted = ([STATUS] + (["html"] if options.html else [])
+              + (["pdf", "print"] if options.pdf else []) + (["epub"] if options.epub else []))
     return previous == fingerprint and all((outdir / name).is_dir() for name in wanted)
 
 
 def pre_build_gate(root: Path) -> list[Diagnostic]:
     """The same diagnostics as `essaykit check`, run before Sphinx sees anything."""
+    return list(check_book(root).diagnostics)
+
+
+def check_book(root: Path) -> CheckResult:
     from .check import run_check
 
-    return list(run_check(root).diagnostics)
+    return run_check(root)
+
+
+STATUS = "status"  # the editors' dashboard: _build/status/, outside the web book
+
+
+def stage_status_page(book: Book, checked: CheckResult, staging: Path, cache: Path,
+                      result: BuildResult) -> None:
+    """The dashboard into staging/status/, and into the staged web book if book.yml
+    asks for it to be public (it is linked from nowhere either way)."""
+    from .status import collection_status
+    from .status_page import write_status_page
+
+    result.status = collection_status(book, checked)
+    write_status_page(result.status, staging / STATUS, cache / "matplotlib", book.language)
+    if book.status_page == "public" and (staging / "html").is_dir():
+        shutil.copytree(staging / STATUS, staging / "html" / STATUS)
+
+
+def record_changes(book: Book, checked: CheckResult, outdir: Path) -> ChangeReport:
+    """Compare with the last successful build's manifest, then make this build the last."""
+    from .changes import compare, read_manifest, snapshot, write_manifest
+
+    current = snapshot(book, checked.diagnostics)
+    report = compare(read_manifest(outdir), current)
+    try:
+        write_manifest(outdir, current)
+    except OSError:  # the book is built; the next report will just cover more
+        pass
+    return report
 
 
 class _Tee(io.TextIOBase):
@@ -280,7 +325,13 @@ def publish(book: Book, staging: Path, outdir: Path, result: BuildResult,
         if staged.is_dir() and not (staging / "html").is_dir() and (outdir / "html").is_dir():
             # built without the web book: the published web book links the new files
             shutil.copytree(staged, outdir / "html" / edition, dirs_exist_ok=True)
-    for name in ("html", "print", "pdf", "epub"):
+    if not (staging / "html").is_dir() and (outdir / "html").is_dir():
+        # the web book was not rebuilt: its copy of the dashboard follows book.yml
+        published = outdir / "html" / STATUS
+        shutil.rmtree(published, ignore_errors=True)
+        if book.status_page == "public" and (staging / STATUS).is_dir():
+            shutil.copytree(staging / STATUS, published)
+    for name in ("html", "print", "pdf", "epub", STATUS):
         new = staging / name
         if not new.is_dir():
             continue
@@ -294,7 +345,7 @@ def publish(book: Book, staging: Path, outdir: Path, result: BuildResult,
 
 
 def _record_outputs(book: Book, outdir: Path, result: BuildResult) -> None:
-    for name in ("html", "print", "pdf", "epub"):
+    for name in ("html", "print", "pdf", "epub", STATUS):
         if (outdir / name).is_dir():
             result.outputs[name] = outdir / name
     for edition in ("book", "taster"):

@@ -74,11 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="an author's name (repeat for co-authors)")
     new.add_argument("--part", type=int, default=None,
                      help="the part to add it to, counting from 1 (default: the last)")
+    new.add_argument("--slug", default=None,
+                     help="the file name, without .md (default: made from the title)")
     new.set_defaults(handler=run_new)
 
-    from . import cli_check
+    from . import cli_check, cli_status
 
     cli_check.register(commands)
+    cli_status.register(commands)
     return parser
 
 
@@ -156,6 +159,13 @@ def run_build(args: argparse.Namespace) -> int:
     timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
     warned = f", {len(result.warnings)} warning(s)" if result.warnings else ", no warnings"
     print(f"essaykit: built in {timings}{warned}")
+    if "status" in result.outputs:
+        print(f"essaykit: {'dashboard':<11} {result.outputs['status'] / 'index.html'}")
+    if result.changes is not None:
+        from .cli_status import format_changes
+
+        for line in format_changes(result.changes):
+            print(f"essaykit: {line}")
     return 0
 
 
@@ -177,7 +187,7 @@ def run_new(args: argparse.Namespace) -> int:
     from .scaffold import new_essay
 
     root = root_of(args)
-    path = new_essay(root, args.title, args.author, part=args.part)
+    path = new_essay(root, args.title, args.author, part=args.part, slug=args.slug)
     print(f"essaykit: created {path.relative_to(root)} and added it to book/book.yml")
     return 0
 

@@ -26,6 +26,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     app.add_domain(IndexedBibtexDomain, override=True)
     app.setup_extension("essaykit.sphinx_ext.hardening")  # the gate's second layer
+    app.setup_extension("essaykit.sphinx_ext.termtips")
     harvard.cache_pybtex_plugins()
     harvard.register()
     harvard.register_reference_style()
@@ -57,6 +58,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("essaykit-contents", directives.Contents)
     app.add_directive("essaykit-contributors", directives.Contributors)
     app.add_css_file("essaykit.css")
+    app.add_js_file("essaykit-i18n.js")  # after Sphinx's doctools.js (priority 200)
 
     from ..print.builder import PrintBuilder
 
@@ -108,6 +110,10 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
     default("html_show_sourcelink", False)
     default("html_copy_source", False)
     default("html_last_updated_fmt", None)
+    default("html_favicon", str(STATIC / "essaykit-icon.svg"))
+    # pydata-sphinx-theme logs a console error for a first-time visitor unless
+    # a default colour mode is set; "auto" follows the reader's system setting
+    default("html_context", {"default_mode": "auto"})
     default("html_theme_options", {
         "home_page_in_toc": True,
         "show_toc_level": 2,
@@ -117,6 +123,9 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
         "footer_content_items": [],
         "article_footer_items": [],
         "extra_footer": "",
+        # sphinx-book-theme means to hide pydata-sphinx-theme's header bar, but
+        # with pydata-sphinx-theme 0.16+ a second search box appears above the page
+        "navbar_persistent": [],
     })
     apply_edition_defaults(book, config, default)
     if config.essaykit_autolink_terms is None:
