@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -17,6 +18,8 @@ from .status import CollectionStatus
 from .status_plot import words_chart
 
 PAGE = "index.html"
+# the web book's icon, so the browser does not ask the server for /favicon.ico
+ICON = Path(__file__).parent / "sphinx_ext" / "static" / "essaykit-icon.svg"
 STATUS_LABELS = {"draft": "Draft", "in-review": "In review", "accepted": "Accepted",
                  "unknown": "Unreadable front matter"}
 # matplotlib escapes every text it writes; this is a second lock on the door
@@ -60,4 +63,5 @@ def write_status_page(status: CollectionStatus, folder: Path, cache: Path,
     temporary = folder / f".{PAGE}.tmp"
     temporary.write_text(html, encoding="utf-8")
     os.replace(temporary, target)
+    shutil.copyfile(ICON, folder / "icon.svg")
     return target

@@ -16,6 +16,7 @@ import html
 import io
 import queue
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,16 +26,23 @@ if TYPE_CHECKING:
     from docutils import nodes
     from sphinx.application import Sphinx
 
+SOCIAL_CARDS = "sphinxext.opengraph._social_cards"
 # where a page's abstract waits, in Sphinx's per-page metadata, between reading and writing
 DESCRIPTION = "essaykit_description"
 OG_URL = re.compile(r'<meta property="og:url" content="[^"]*" />\n?')
 
 
 def setup(app: Sphinx) -> None:
-    # sphinxext-opengraph prints a note on import when matplotlib (for its social
-    # cards, which we do not draw) is missing; keep it out of the build's output
+    # sphinxext-opengraph imports matplotlib (a second of start-up, on every build)
+    # for its social cards, which we do not draw: a None in sys.modules makes that
+    # import fail as if matplotlib were missing. It then prints a note; keep it
+    # out of the build's output.
+    if "sphinxext.opengraph" not in sys.modules:
+        sys.modules.setdefault(SOCIAL_CARDS, None)  # type: ignore[arg-type]
     with contextlib.redirect_stdout(io.StringIO()):
         app.setup_extension("sphinxext.opengraph")
+    if sys.modules.get(SOCIAL_CARDS, "") is None:
+        del sys.modules[SOCIAL_CARDS]
     app.setup_extension("sphinx_sitemap")
     _start_sitemap_without_manager(app)
     app.connect("doctree-read", remember_description, priority=600)
