@@ -1,6 +1,6 @@
 # essaykit: the two commands of the README's quick start, and a few more.
 #
-#   make book   build the web book and the PDFs into _build/
+#   make book   build the web book, the PDFs and the EPUB into _build/
 #   make test   run the test suite
 #
 # Each target creates .venv/ and installs what it needs on first use, so a
@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: book html pdf test check serve lint clean system-deps
+.PHONY: book html pdf epub test check serve lint install clean system-deps browser-deps screenshots
 
 book: $(STAMP)
 	$(BIN)/essaykit build
@@ -22,6 +22,9 @@ html: $(STAMP)
 pdf: $(STAMP)
 	$(BIN)/essaykit build --pdf-only
 
+epub: $(STAMP)
+	$(BIN)/essaykit build --epub-only
+
 check: $(STAMP)
 	$(BIN)/essaykit check
 
@@ -31,9 +34,20 @@ test: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/essaykit serve
 
+# Screenshots of the built book, taken by the browser tests in headless Chromium.
+screenshots: $(STAMP) browser-deps
+	$(BIN)/essaykit build
+	rm -rf _build/screenshots
+	ESSAYKIT_TEST_OUTDIR=_build ESSAYKIT_SCREENSHOTS=_build/screenshots ESSAYKIT_REQUIRE_BROWSER=1 \
+	  $(BIN)/pytest -q -m browser -p no:cacheprovider tests/test_browser.py
+	@ls _build/screenshots
+
 lint: $(STAMP)
 	$(BIN)/ruff check tools tests bench
 	$(BIN)/mypy
+
+# .venv/ with essaykit and the versions pinned in constraints.txt (CI's install step)
+install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt | system-deps
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +65,18 @@ system-deps:
 	  else \
 	    echo "WeasyPrint needs Pango: install libpango-1.0-0 (Debian/Ubuntu) or pango (Homebrew)" >&2; \
 	    exit 1; \
+	  fi; \
+	fi
+
+# The browser tests drive Debian's Chromium (Playwright never downloads one).
+# Installed when missing and we can (as root, with apt); otherwise they skip.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Chromium for the browser tests (apt-get)"; \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "no Chromium: the browser tests will skip (install Debian's chromium package)" >&2; \
 	  fi; \
 	fi
 

@@ -23,7 +23,8 @@ Both essays speak of co-productions.
 
 def term_links(page: str) -> list[str]:
     return re.findall(r'<a class="[^"]*reference internal" href="../book/glossary.html#term-'
-                      r'Co-production"><span class="xref std std-term">([^<]+)</span>', page)
+                      r'Co-production"(?: title="[^"]*")?>'
+                      r'<span class="xref std std-term">([^<]+)</span>', page)
 
 
 def build_with(root: Path, essay_body: str, pyproject: str = "") -> str:

@@ -122,7 +122,7 @@ def test_coverage_table_as_json() -> None:
 def test_list_rules_and_rules_command() -> None:
     code, out, _ = run_cli(["check", "--list-rules"])
     assert code == 0
-    assert out.splitlines()[0].startswith("BOOK001 book-config")
+    assert out.splitlines()[0].startswith("ACC001  image-without-alt-text")
     assert any(line.startswith("CIT001  unknown-citation-key  ") for line in out.splitlines())
     code, out, _ = run_cli(["rules", "CIT001"])
     assert code == 0
@@ -234,3 +234,24 @@ def test_readme_rule_table_is_current() -> None:
     readme = Path(__file__).parents[1] / "README.md"
     assert module.main(["--check", "--readme", str(readme)]) == 0, \
         "README's rule table is stale: run python tools/gen_rule_table.py --write"
+
+
+@pytest.mark.parametrize("named", ["book/references.bib", "book/book.yml", "book/glossary.md"])
+def test_naming_a_file_other_pages_depend_on_checks_the_whole_book(tmp_path: Path,
+                                                                   named: str) -> None:
+    """A pre-commit hook passes only the changed files: a changed bibliography, order or
+    glossary must still show what it broke on the essays that use it."""
+    root = copy_case("clean", tmp_path)
+    essay = root / "essays/two.md"
+    essay.write_text(essay.read_text().replace("cahn2000nomore", "cahn2000gone"))
+    code, out, _ = run_cli(["--root", str(root), "check", str(root / named)])
+    assert code == 1
+    assert "essays/two.md:16:53: CIT001 unknown citation key 'cahn2000gone'" in out
+
+
+def test_naming_an_unrelated_page_still_reports_only_on_it(tmp_path: Path) -> None:
+    root = copy_case("clean", tmp_path)
+    essay = root / "essays/two.md"
+    essay.write_text(essay.read_text().replace("cahn2000nomore", "cahn2000gone"))
+    code, out, _ = run_cli(["--root", str(root), "check", str(root / "essays/one.md")])
+    assert (code, "CIT001" in out) == (0, False)

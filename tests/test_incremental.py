@@ -20,7 +20,26 @@ def pages(root: Path) -> dict[str, bytes]:
     found = {str(p.relative_to(html)): p.read_bytes() for p in sorted(html.rglob("*"))
              if p.is_file() and not p.name.startswith(".buildinfo")}
     found["searchindex.js"] = search_index(found["searchindex.js"])
+    for name in [n for n in found if n.endswith(".epub")]:
+        found[name] = epub_contents(found[name])
     return found
+
+
+def epub_contents(raw: bytes) -> bytes:
+    """The EPUB's files and their contents, without the build's date and the zip's
+    timestamps, which differ between any two builds."""
+    import io
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(raw)) as epub:
+        parts = []
+        for name in epub.namelist():
+            data = epub.read(name)
+            if name.endswith(".opf"):
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"DATE", data)
+            parts.append(name.encode() + b"\0" + data)
+    return b"\0\0".join(parts)
 
 
 def search_index(raw: bytes) -> bytes:

@@ -11,16 +11,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import rules
 from .diagnostics import Diagnostic, EssaykitError
 from .frontmatter import EssayMeta, parse_meta
 from .strictyaml import Located, StrictYamlError, load
 from .text import join_names
-from .trust import trusted_entry_problem
+from .trust import escapes, trusted_entry_problem
 
 BOOK_FILE = PurePosixPath("book/book.yml")
 ROOT_DOC = "book/index"
+COVER_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,21 @@ class Person:
 class Part:
     title: str
     essays: tuple[str, ...]  # posix paths relative to the book root
+
+
+@dataclass(frozen=True)
+class WordTarget:
+    """A length target in words, inclusive at both ends (book.yml's `target_words`)."""
+
+    min: int
+    max: int
+
+    def judge(self, words: int) -> str:
+        """'under', 'within' or 'over'."""
+        return "under" if words < self.min else "over" if words > self.max else "within"
+
+
+STATUS_PAGE_CHOICES = ("private", "public")
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,11 @@ class Book:
     jargon: str | None
     trusted: tuple[str, ...] = ()
     isbn: str = ""
+    cover: str = ""  # the editor's own cover image for the EPUB, relative to the root
+    url: str = ""  # where the web book is published, ending in "/"
+    target_words: WordTarget | None = None  # each essay's length
+    taster_target_words: WordTarget | None = None  # the taster's own
+    status_page: str = "private"  # "public": the editors' dashboard also goes in the web book
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     # ---- order ---------------------------------------------------------
@@ -83,6 +105,12 @@ class Book:
     def docnames(self) -> dict[str, str]:
         """Sphinx docname for each page path."""
         return {page: docname(page) for page in self.pages}
+
+    def target_for(self, relative: str) -> WordTarget | None:
+        """The length target a page is judged against (None: no target)."""
+        if relative == self.taster:
+            return self.taster_target_words
+        return self.target_words if self.is_essay(relative) else None
 
     def part_of(self, relative: str) -> Part | None:
         for part in self.parts:
@@ -227,6 +255,13 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
                                    "'year' must be a number such as 2026", ""))
         year = 0
     trusted = _trusted(data.get("trusted", []), located, root, problems)
+    status_page = data.get("status_page", "private")
+    if status_page not in STATUS_PAGE_CHOICES:
+        problems.append(rules.make("BOOK001", where, located.line_of("status_page"), 1,
+                                   f"'status_page' must be private or public, not {status_page!r}",
+                                   "write 'status_page: public' to publish the editors' "
+                                   "dashboard in the web book, or leave it out"))
+        status_page = "private"
     book = Book(
         root=root.resolve(),
         title=need_str("title"),
@@ -246,6 +281,11 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         jargon=str(jargon) if jargon else None,
         trusted=trusted,
         isbn=str(data.get("isbn", "")),
+        cover=_cover(data.get("cover"), located, root, problems),
+        url=_url(data.get("url"), located, problems),
+        target_words=_word_target(data, "target_words", located, problems),
+        taster_target_words=_word_target(data, "taster_target_words", located, problems),
+        status_page=str(status_page),
     )
     seen: dict[str, int] = {}
     for page in book.pages:
@@ -259,6 +299,47 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         problems.append(rules.make("BOOK002", f"{ROOT_DOC}.md", 1, 1,
                                    "the book has no front page", "create book/index.md"))
     return book, problems
+
+
+def _word_target(data: dict[str, Any], key: str, located: Located,
+                 problems: list[Diagnostic]) -> WordTarget | None:
+    """`key: {min: 3000, max: 4000}`: whole numbers of words, min <= max; absent is None."""
+    if key not in data:
+        return None
+    where = str(BOOK_FILE)
+    value = data[key]
+    example = f"write '{key}: {{min: 3000, max: 4000}}'"
+    if not isinstance(value, dict):
+        problems.append(rules.make("BOOK001", where, located.line_of(key), 1,
+                                   f"{key!r} must be a range of words with 'min' and 'max'",
+                                   example))
+        return None
+    bad = False
+    for name in value:
+        if name not in ("min", "max"):
+            problems.append(rules.make("BOOK001", where, located.line_of(key, name), 1,
+                                       f"{key!r} has an unknown key {name!r}",
+                                       "only 'min' and 'max' are allowed"))
+            bad = True
+    numbers: dict[str, int] = {}
+    for name in ("min", "max"):
+        number = value.get(name)
+        if isinstance(number, int) and not isinstance(number, bool) and number > 0:
+            numbers[name] = number
+            continue
+        shown = "is missing" if name not in value else f"is {number!r}"
+        problems.append(rules.make("BOOK001", where, located.line_of(key, name), 1,
+                                   f"{key}.{name} must be a whole number of words above 0; "
+                                   f"it {shown}", example))
+        bad = True
+    if bad:
+        return None
+    if numbers["min"] > numbers["max"]:
+        problems.append(rules.make("BOOK001", where, located.line_of(key, "min"), 1,
+                                   f"{key}.min ({numbers['min']}) is above its max "
+                                   f"({numbers['max']})", "swap them"))
+        return None
+    return WordTarget(numbers["min"], numbers["max"])
 
 
 def _trusted(value: object, located: Located, root: Path, problems: list[Diagnostic]
@@ -283,3 +364,65 @@ def _trusted(value: object, located: Located, root: Path, problems: list[Diagnos
         else:
             kept.append(path)
     return tuple(kept)
+
+
+def site_url_problem(value: object) -> str | None:
+    """Why `value` cannot be the web book's address (None when it can)."""
+    if not isinstance(value, str) or not value.strip():
+        return "the site URL must be a non-empty http:// or https:// address"
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value.strip():
+        return f"the site URL {value!r} must be an http:// or https:// address"
+    if parts.query or parts.fragment:
+        return f"the site URL {value!r} must not have a ?query or #fragment"
+    return None
+
+
+def normal_site_url(value: str) -> str:
+    """The address with exactly one trailing "/", so page paths can be appended."""
+    return value.strip().rstrip("/") + "/"
+
+
+def _url(value: object, located: Located, problems: list[Diagnostic]) -> str:
+    if value is None:
+        return ""
+    problem = site_url_problem(value)
+    if problem is not None:
+        problems.append(rules.make("BOOK001", str(BOOK_FILE), located.line_of("url"), 1,
+                                   problem.replace("the site URL", "'url'", 1),
+                                   "write the published address, e.g. "
+                                   "'url: https://example.org/book/', or remove 'url:'"))
+        return ""
+    return normal_site_url(str(value))
+
+
+def _cover(value: object, located: Located, root: Path, problems: list[Diagnostic]) -> str:
+    """book.yml's `cover:`: a PNG or JPEG inside the book, used as the EPUB's cover."""
+    if value is None:
+        return ""
+    where, line = str(BOOK_FILE), located.line_of("cover")
+    if not isinstance(value, str) or not value.strip():
+        problems.append(rules.make("BOOK001", where, line, 1,
+                                   "'cover' must be the path of a PNG or JPEG image",
+                                   "write e.g. 'cover: book/cover.png', or remove 'cover:'"))
+        return ""
+    text = value.strip().replace("\\", "/")
+    path = PurePosixPath(text)
+    if path.is_absolute() or ".." in path.parts or path.suffix.lower() not in COVER_SUFFIXES:
+        problems.append(rules.make("BOOK001", where, line, 1,
+                                   f"cover {value!r} must be a relative path to a .png or .jpg "
+                                   "file inside the book",
+                                   "put the image in book/ and write e.g. 'cover: book/cover.png'"))
+        return ""
+    if not (root / path).is_file():
+        problems.append(rules.make("BOOK002", where, line, 1,
+                                   f"cover image {value!r} does not exist",
+                                   "add the image, correct the path, or remove 'cover:' "
+                                   "to have essaykit draw a cover from the title"))
+        return ""
+    if escapes(root, path.as_posix()):
+        problems.append(rules.make("BOOK001", where, line, 1,
+                                   f"cover {value!r} is a symbolic link leading outside the book",
+                                   "copy the image into the book"))
+        return ""
+    return path.as_posix()

@@ -1,7 +1,8 @@
-"""`essaykit build`: the web book and the PDFs, built aside and swapped in only on success.
+"""`essaykit build`: the web book, the PDFs and the EPUB, built aside and swapped in
+only on success.
 
 Every build writes into a staging folder next to the output. Only when Sphinx
-and WeasyPrint have both succeeded does the staging folder replace the
+and WeasyPrint have all succeeded does the staging folder replace the
 previous output, so a failed build leaves the published book exactly as it was.
 """
 
@@ -16,11 +17,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from .book import Book, load_book
+from .book import Book, load_book, site_url_problem
 from .diagnostics import Diagnostic, Severity
-from .print.paths import pdf_filename
+from .print.paths import epub_filename, pdf_filename
+
+if TYPE_CHECKING:
+    from .changes import ChangeReport
+    from .check.runner import CheckResult
+    from .status import CollectionStatus
 
 Reporter = Callable[[str], None]
 
@@ -31,6 +37,8 @@ class BuildOptions:
     outdir: Path | None = None
     html: bool = True
     pdf: bool = True
+    epub: bool = True
+    site_url: str = ""  # where the web book is published; "" for book.yml's `url:`
     strict: bool = False  # warnings fail the build, as sphinx-build -W
     check: bool = True  # run the pre-build gate
     quiet: bool = False
@@ -44,6 +52,8 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unchanged: bool = False  # nothing changed since the last successful build
+    status: CollectionStatus | None = None  # the editors' dashboard, as data
+    changes: ChangeReport | None = None  # what changed since the last successful build
 
 
 class BuildFailed(Exception):
@@ -56,6 +66,8 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
     say = report or (lambda _message: None)
     root = options.root.resolve()
     book = load_book(root)
+    if options.site_url and site_url_problem(options.site_url):
+        raise BuildFailed(f"{site_url_problem(options.site_url)}; nothing was built")
     outdir = (options.outdir or root / "_build").resolve()
     result = BuildResult(outdir)
     cache = outdir / ".cache"
@@ -65,10 +77,13 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
         _record_outputs(book, outdir, result)
         say("nothing changed since the last build")
         return result
+    # the checker's parse also feeds the dashboard and the change report, so it runs
+    # even with --no-check; only the refusal to build on errors is skipped then
+    started = time.perf_counter()
+    checked = check_book(root, cache / "parsed")
+    result.timings["check"] = time.perf_counter() - started
     if options.check:
-        started = time.perf_counter()
-        result.diagnostics = pre_build_gate(root, cache / "parsed")
-        result.timings["check"] = time.perf_counter() - started
+        result.diagnostics = list(checked.diagnostics)
         errors = [d for d in result.diagnostics if d.severity >= Severity.ERROR]
         if errors:
             raise BuildFailed(f"{len(errors)} error(s) in the book's sources; nothing was built",
@@ -92,9 +107,24 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
             shutil.copytree(cache / "work" / "print", staging / "print")
             result.timings["print-html"] = time.perf_counter() - started
             typeset(book, staging, outdir, result, say)
+        if options.epub:
+            started = time.perf_counter()
+            say("writing the EPUB edition (Sphinx, epub)")
+            work = cache / "work" / "epub"
+            # Sphinx packs every file in its output folder: start empty, so that
+            # nothing of an earlier build (a removed essay's page) goes in
+            shutil.rmtree(work, ignore_errors=True)
+            result.warnings += run_sphinx(root, work, cache / "doctrees", "epub", options)
+            (staging / "epub").mkdir()
+            shutil.copy2(work / epub_filename(book), staging / "epub" / epub_filename(book))
+            result.timings["epub"] = time.perf_counter() - started
+        if options.html and not (options.site_url or book.url):
+            say("no site URL (book.yml url:, --site-url or ESSAYKIT_SITE_URL): "
+                "no sitemap.xml and no og:url")
         if options.strict and result.warnings:
             raise BuildFailed(f"{len(result.warnings)} warning(s) and --strict is on; "
                               "the previous output is unchanged")
+        stage_status_page(book, checked, staging, cache, result)
         publish(book, staging, outdir, result, options)
         (cache / FINGERPRINT).write_text(fingerprint, encoding="utf-8")
     except BaseException:
@@ -104,6 +134,7 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    result.changes = record_changes(book, checked, outdir)
     return result
 
 
@@ -123,8 +154,9 @@ def source_fingerprint(root: Path, options: BuildOptions) -> str:
     from . import __file__ as package_init
 
     digest = hashlib.sha256()
-    digest.update(repr((options.html, options.pdf, options.strict, options.check,
-                        sys.version, str(options.outdir))).encode())
+    digest.update(repr((options.html, options.pdf, options.epub, options.site_url,
+                        options.strict, options.check, sys.version,
+                        str(options.outdir))).encode())
     folders = [root / "book", root / "essays", Path(package_init).parent]
     files = [p for p in root.iterdir() if p.is_file() and p.suffix in CONFIG_SUFFIXES]
     for folder in folders:
@@ -155,21 +187,53 @@ def _unchanged(cache: Path, fingerprint: str, outdir: Path, options: BuildOption
         previous = marker.read_text(encoding="utf-8")
     except OSError:
         return False
-    wanted = (["html"] if options.html else []) + (["pdf", "print"] if options.pdf else [])
+    wanted = ([STATUS] + (["html"] if options.html else [])
+              + (["pdf", "print"] if options.pdf else []) + (["epub"] if options.epub else []))
     return previous == fingerprint and all((outdir / name).is_dir() for name in wanted)
 
 
 def pre_build_gate(root: Path, parsed: Path | None = None) -> list[Diagnostic]:
-    """The same diagnostics as `essaykit check`, run before Sphinx sees anything.
+    """The same diagnostics as `essaykit check`, run before Sphinx sees anything."""
+    return list(check_book(root, parsed).diagnostics)
 
-    With `parsed`, pages unchanged since the last build are not parsed again
-    (the checks themselves still run over the whole book).
-    """
+
+def check_book(root: Path, parsed: Path | None = None) -> CheckResult:
+    """The whole book checked. With `parsed`, pages unchanged since the last build
+    are not parsed again (the checks themselves still run over the whole book)."""
     from .check import run_check
     from .check.parsecache import ParseCache
 
     cache = ParseCache(parsed, code_version()) if parsed is not None else None
-    return list(run_check(root, parse_cache=cache).diagnostics)
+    return run_check(root, parse_cache=cache)
+
+
+STATUS = "status"  # the editors' dashboard: _build/status/, outside the web book
+
+
+def stage_status_page(book: Book, checked: CheckResult, staging: Path, cache: Path,
+                      result: BuildResult) -> None:
+    """The dashboard into staging/status/, and into the staged web book if book.yml
+    asks for it to be public (it is linked from nowhere either way)."""
+    from .status import collection_status
+    from .status_page import write_status_page
+
+    result.status = collection_status(book, checked)
+    write_status_page(result.status, staging / STATUS, cache / "matplotlib", book.language)
+    if book.status_page == "public" and (staging / "html").is_dir():
+        shutil.copytree(staging / STATUS, staging / "html" / STATUS)
+
+
+def record_changes(book: Book, checked: CheckResult, outdir: Path) -> ChangeReport:
+    """Compare with the last successful build's manifest, then make this build the last."""
+    from .changes import compare, read_manifest, snapshot, write_manifest
+
+    current = snapshot(book, checked.diagnostics)
+    report = compare(read_manifest(outdir), current)
+    try:
+        write_manifest(outdir, current)
+    except OSError:  # the book is built; the next report will just cover more
+        pass
+    return report
 
 
 class _Tee(io.TextIOBase):
@@ -199,6 +263,8 @@ def run_sphinx(root: Path, outdir: Path, cache: Path, builder: str,
             # the gate has already reported the checker's findings: not twice
             overrides: dict[str, object] = {"essaykit_check": False,
                                             "essaykit_code_version": code_version()}
+            if options.site_url:
+                overrides["essaykit_site_url"] = options.site_url
             confdir: str | None = str(root)
             if not (root / "conf.py").is_file():
                 # a book needs no conf.py of its own: the extension has the defaults
@@ -253,15 +319,23 @@ def typeset(book: Book, staging: Path, outdir: Path, result: BuildResult,
 def publish(book: Book, staging: Path, outdir: Path, result: BuildResult,
             options: BuildOptions) -> None:
     """Swap the staged outputs into place, one folder at a time."""
-    staged_pdf = staging / "pdf"
-    pdf_source = staged_pdf if staged_pdf.is_dir() else outdir / "pdf"
-    if (staging / "html").is_dir() and pdf_source.is_dir():
-        # the web book links the PDFs; keep the last ones when only html was rebuilt
-        shutil.copytree(pdf_source, staging / "html" / "pdf", dirs_exist_ok=True)
-    if staged_pdf.is_dir() and not (staging / "html").is_dir() and (outdir / "html").is_dir():
-        # a PDF-only build: the published web book links the new PDFs
-        shutil.copytree(staged_pdf, outdir / "html" / "pdf", dirs_exist_ok=True)
-    for name in ("html", "print", "pdf"):
+    for edition in ("pdf", "epub"):
+        staged = staging / edition
+        source = staged if staged.is_dir() else outdir / edition
+        if (staging / "html").is_dir() and source.is_dir():
+            # the web book links the PDFs and the EPUB; keep the last ones when
+            # only html was rebuilt
+            shutil.copytree(source, staging / "html" / edition, dirs_exist_ok=True)
+        if staged.is_dir() and not (staging / "html").is_dir() and (outdir / "html").is_dir():
+            # built without the web book: the published web book links the new files
+            shutil.copytree(staged, outdir / "html" / edition, dirs_exist_ok=True)
+    if not (staging / "html").is_dir() and (outdir / "html").is_dir():
+        # the web book was not rebuilt: its copy of the dashboard follows book.yml
+        published = outdir / "html" / STATUS
+        shutil.rmtree(published, ignore_errors=True)
+        if book.status_page == "public" and (staging / STATUS).is_dir():
+            shutil.copytree(staging / STATUS, published)
+    for name in ("html", "print", "pdf", "epub", STATUS):
         new = staging / name
         if not new.is_dir():
             continue
@@ -275,10 +349,13 @@ def publish(book: Book, staging: Path, outdir: Path, result: BuildResult,
 
 
 def _record_outputs(book: Book, outdir: Path, result: BuildResult) -> None:
-    for name in ("html", "print", "pdf"):
+    for name in ("html", "print", "pdf", "epub", STATUS):
         if (outdir / name).is_dir():
             result.outputs[name] = outdir / name
     for edition in ("book", "taster"):
         pdf = outdir / "pdf" / pdf_filename(book, edition)
         if pdf.is_file():
             result.outputs[f"pdf-{edition}"] = pdf
+    epub = outdir / "epub" / epub_filename(book)
+    if epub.is_file():
+        result.outputs["epub-book"] = epub

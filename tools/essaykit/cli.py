@@ -43,10 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the book's folder (default: the nearest folder with book/book.yml)")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build the web book and the PDFs into _build/")
+    build = commands.add_parser("build",
+                                help="build the web book, the PDFs and the EPUB into _build/")
     only = build.add_mutually_exclusive_group()
     only.add_argument("--html-only", action="store_true", help="build only the web book")
     only.add_argument("--pdf-only", action="store_true", help="build only the PDFs")
+    only.add_argument("--epub-only", action="store_true", help="build only the EPUB")
+    only.add_argument("--formats", type=formats_list, default=None, metavar="LIST",
+                      help="what to build, comma-separated from: " + ", ".join(FORMATS)
+                      + " (default: all)")
+    build.add_argument("--site-url", default=None, metavar="URL",
+                       help="the address the web book is published at, for the sitemap and "
+                       "link previews (default: $ESSAYKIT_SITE_URL, else book.yml's url:)")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: _build)")
     build.add_argument("--strict", action="store_true",
                        help="treat Sphinx warnings as errors (the previous output is kept)")
@@ -66,12 +74,36 @@ def build_parser() -> argparse.ArgumentParser:
                      help="an author's name (repeat for co-authors)")
     new.add_argument("--part", type=int, default=None,
                      help="the part to add it to, counting from 1 (default: the last)")
+    new.add_argument("--slug", default=None,
+                     help="the file name, without .md (default: made from the title)")
     new.set_defaults(handler=run_new)
 
-    from . import cli_check
+    from . import cli_check, cli_status
 
     cli_check.register(commands)
+    cli_status.register(commands)
     return parser
+
+
+FORMATS = ("html", "pdf", "epub")
+
+
+def formats_list(text: str) -> frozenset[str]:
+    chosen = {part.strip().lower() for part in text.split(",") if part.strip()}
+    unknown = sorted(chosen - set(FORMATS))
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+    return frozenset(chosen)
+
+
+def chosen_formats(args: argparse.Namespace) -> frozenset[str]:
+    if args.formats:
+        return frozenset(args.formats)
+    for name in FORMATS:
+        if getattr(args, f"{name}_only"):
+            return frozenset({name})
+    return frozenset(FORMATS)
 
 
 def root_of(args: argparse.Namespace) -> Path:
@@ -84,13 +116,26 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from .book import normal_site_url, site_url_problem
     from .build import BuildFailed, BuildOptions, build
 
+    site_url = args.site_url if args.site_url is not None else os.environ.get(
+        "ESSAYKIT_SITE_URL", "")
+    if site_url:
+        problem = site_url_problem(site_url)
+        if problem:
+            source = "--site-url" if args.site_url is not None else "ESSAYKIT_SITE_URL"
+            print(f"essaykit: {source}: {problem}", file=sys.stderr)
+            return 2
+        site_url = normal_site_url(site_url)
+    formats = chosen_formats(args)
     options = BuildOptions(
         root=root_of(args),
         outdir=args.out,
-        html=not args.pdf_only,
-        pdf=not args.html_only,
+        html="html" in formats,
+        pdf="pdf" in formats,
+        epub="epub" in formats,
+        site_url=site_url,
         strict=args.strict,
         check=not args.no_check,
         quiet=args.quiet,
@@ -109,11 +154,18 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"essaykit: nothing changed since the last build; {result.outdir} is up to date")
         return 0
     for name, path in result.outputs.items():
-        if name.startswith("pdf-") or name == "html":
+        if name.startswith(("pdf-", "epub-")) or name == "html":
             print(f"essaykit: {name:<11} {path}")
     timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
     warned = f", {len(result.warnings)} warning(s)" if result.warnings else ", no warnings"
     print(f"essaykit: built in {timings}{warned}")
+    if "status" in result.outputs:
+        print(f"essaykit: {'dashboard':<11} {result.outputs['status'] / 'index.html'}")
+    if result.changes is not None:
+        from .cli_status import format_changes
+
+        for line in format_changes(result.changes):
+            print(f"essaykit: {line}")
     return 0
 
 
@@ -135,7 +187,7 @@ def run_new(args: argparse.Namespace) -> int:
     from .scaffold import new_essay
 
     root = root_of(args)
-    path = new_essay(root, args.title, args.author, part=args.part)
+    path = new_essay(root, args.title, args.author, part=args.part, slug=args.slug)
     print(f"essaykit: created {path.relative_to(root)} and added it to book/book.yml")
     return 0
 

@@ -42,6 +42,7 @@ class Link:
     kind: str  # "link", "autolink" or "image"
     line: int
     column: int
+    alt: str | None = None  # an image's alternative text ("" when it has none)
 
 
 @dataclass(frozen=True)

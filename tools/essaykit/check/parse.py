@@ -54,8 +54,11 @@ def parse_document(
     tokens = parser.parse(text, walker.env)
     if title and title.strip() and tokens and tokens[0].type == "front_matter":
         # as myst-parser does with "# {title}": a level-1 heading before the page itself
+        before = len(document.prose)
         for token in parser.parseInline(title.strip(), walker.env):
             Inline(walker, token, 0, 1).run()
+        # the title is front matter, not body text: word counts leave it out
+        document.cache["title-prose"] = len(document.prose) - before
     walker.blocks(tokens, 0)
     return document
 
@@ -210,8 +213,10 @@ class _Walker:
             self.doc.labels.append(Label(options["name"], line0 + 2 + where["name"], 1,
                                          titled=name in CAPTIONED_DIRECTIVES))
         if name in PATH_DIRECTIVES and argument:
-            self.doc.links.append(Link(argument, "image" if "image" in name or name == "figure"
-                                       else "include", line0 + 1, 1))
+            is_image = "image" in name or name == "figure"
+            self.doc.links.append(Link(argument, "image" if is_image else "include",
+                                       line0 + 1, 1,
+                                       alt=options.get("alt", "") if is_image else None))
         first = line0 + 1 + used
         lines = body[used:]
         if name == "glossary":

@@ -184,7 +184,7 @@ class Inline:
                 line, column = self.here(middle + 2)
                 closing = self.content.find(")", middle)
                 self.advance(closing + 1 if closing >= 0 else middle + 2)
-        self.doc.links.append(Link(src, "image", line, column))
+        self.doc.links.append(Link(src, "image", line, column, alt=child.content))
         self.add(OBJECT)
 
     def add_heading(self) -> None:

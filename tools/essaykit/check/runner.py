@@ -19,6 +19,7 @@ from .. import rules
 from ..diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
 from ..frontmatter import parse_meta
 from . import (  # noqa: F401 - importing registers the rule families
+    accessibility,
     citations,
     frontmatter_rules,
     glossary_rules,
@@ -55,6 +56,8 @@ class CheckResult:
     counts: dict[str, int] = field(default_factory=dict)
     coverage_rows: Callable[[], list[CoverageRow]] = field(default=list, repr=False,
                                                           compare=False)
+    # every page as the checks saw it, by path: for reports built on the same parse
+    documents: Mapping[str, Document] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def coverage(self) -> list[CoverageRow]:
@@ -109,6 +112,8 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
     jargon_path = config.jargon or project.jargon
     index = BookIndex(project, config, documents, front_matter_findings, bibs,
                       _read_jargon(project, jargon_path, config, found), jargon_path)
+    if selected is not None and _shared_file_chosen(selected, project, jargon_path, documents):
+        selected = None
     for codes, function in CHECKS:
         if not any(config.enabled(code) for code in codes):
             continue
@@ -135,7 +140,7 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
     def rows() -> list[CoverageRow]:
         return [row for row in coverage(index) if selected is None or row.path in selected]
 
-    return _result(project, kept, config, rows, selected, len(documents))
+    return _result(project, kept, config, rows, selected, len(documents), documents)
 
 
 def check_document_text(root: Path, path: str, text: str) -> CheckResult:
@@ -144,8 +149,8 @@ def check_document_text(root: Path, path: str, text: str) -> CheckResult:
 
 
 def _result(project: Project, found: list[Diagnostic], config: Config,
-            rows: Callable[[], list[CoverageRow]], selected: set[str] | None, pages: int
-            ) -> CheckResult:
+            rows: Callable[[], list[CoverageRow]], selected: set[str] | None, pages: int,
+            documents: Mapping[str, Document] | None = None) -> CheckResult:
     if selected is not None:
         found = [d for d in found if d.path in selected or d.code.startswith(CONFIGURATION_CODES)]
     diagnostics = sort_diagnostics(found)
@@ -156,7 +161,8 @@ def _result(project: Project, found: list[Diagnostic], config: Config,
         exit_code = 1
     else:
         exit_code = 0
-    return CheckResult(diagnostics, exit_code, project.kind, project.root, pages, counts, rows)
+    return CheckResult(diagnostics, exit_code, project.kind, project.root, pages, counts, rows,
+                       documents or {})
 
 
 def _selected_paths(project: Project, paths: Sequence[Path], found: list[Diagnostic]
@@ -177,6 +183,19 @@ def _selected_paths(project: Project, paths: Sequence[Path], found: list[Diagnos
         else:
             chosen.add(shown)
     return chosen
+
+
+def _shared_file_chosen(selected: set[str], project: Project, jargon_path: str | None,
+                        documents: Mapping[str, Document]) -> bool:
+    """Whether a file other pages depend on was named: the book's configuration, a
+    bibliography, the jargon watch-list or a glossary. A change to one shows up on
+    other pages (a removed key, term or essay), so naming it checks the whole book;
+    this is what a pre-commit hook, which passes only the changed files, needs."""
+    shared = {project.config_file, "pyproject.toml", *project.bibfiles}
+    if jargon_path:
+        shared.add(jargon_path)
+    return any(path in shared or (path in documents and documents[path].glossary)
+               for path in selected)
 
 
 def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnostic],

@@ -1,4 +1,4 @@
-"""Names of the files the print edition produces."""
+"""Names of the files the print and EPUB editions produce."""
 
 from __future__ import annotations
 
@@ -17,3 +17,8 @@ def pdf_filename(book: Book, which: str = "book") -> str:
     """'beyond-the-quick-win.pdf' for the book, '...-taster.pdf' for the taster."""
     slug = slugify(book.title)
     return f"{slug}.pdf" if which == "book" else f"{slug}-{which}.pdf"
+
+
+def epub_filename(book: Book) -> str:
+    """'beyond-the-quick-win.epub': the same name as the book's PDF."""
+    return f"{slugify(book.title)}.epub"

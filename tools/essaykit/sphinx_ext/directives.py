@@ -13,7 +13,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from ..book import BOOK_FILE, Book, docname
 from ..frontmatter import Author
-from ..text import roman
+from ..text import join_names, roman
 
 
 def _book(directive: SphinxDirective) -> Book:
@@ -35,8 +35,14 @@ def pdf_name(book: Book, which: str = "book") -> str:
     return pdf_filename(book, which)
 
 
+def epub_name(book: Book) -> str:
+    from ..print.paths import epub_filename
+
+    return epub_filename(book)
+
+
 class TitlePage(SphinxDirective):
-    """The front page's opening: subtitle, editors, description and the PDFs."""
+    """The front page's opening: subtitle, editors, description, links to the PDFs and EPUB."""
 
     has_content = False
 
@@ -53,6 +59,9 @@ class TitlePage(SphinxDirective):
         downloads += nodes.Text("Read it as a ")
         downloads += nodes.reference("", "PDF of the whole book",
                                      refuri=f"../pdf/{pdf_name(book, 'book')}")
+        downloads += nodes.Text(" or an ")
+        downloads += nodes.reference("", "EPUB for e-readers",
+                                     refuri=f"../epub/{epub_name(book)}")
         if book.taster:
             downloads += nodes.Text(", or start with the ")
             downloads += nodes.reference("", "taster think-piece (PDF)",
@@ -63,7 +72,12 @@ class TitlePage(SphinxDirective):
 
 
 class Contents(SphinxDirective):
-    """The book's contents as toctrees: front matter, one per part, back matter."""
+    """The book's contents: front matter, one group per part, back matter.
+
+    Sphinx's toctrees (hidden) give the book its order and the sidebar its
+    tree; what the reader sees is a contents page as in a printed book, each
+    essay with its subtitle and authors.
+    """
 
     has_content = False
     option_spec = {"hidden": directives.flag}
@@ -77,21 +91,45 @@ class Contents(SphinxDirective):
             caption = f"Part {roman(number)}: {part.title}" if part.title else ""
             groups.append((caption, part.essays))
         groups.append(("Back matter", book.back))
-        result: list[nodes.Node] = []
+        toctrees: list[nodes.Node] = []
+        shown = nodes.container(classes=["essaykit-contents"])
         for caption, pages in groups:
             if not pages:
                 continue
-            options: dict[str, object] = {"maxdepth": 1}
-            if "hidden" in self.options:
-                options["hidden"] = None
+            options: dict[str, object] = {"maxdepth": 1, "hidden": None}
             if caption:
                 options["caption"] = caption
             toctree = TocTree(
                 "toctree", [], options, StringList(["/" + docname(p) for p in pages]),
                 self.lineno, self.content_offset, self.block_text, self.state, self.state_machine,
             )
-            result.extend(toctree.run())
-        return result
+            toctrees.extend(toctree.run())
+            if caption:
+                shown += nodes.paragraph(caption, caption, classes=["essaykit-contents-part"])
+            shown += self._entries(book, pages)
+        if "hidden" in self.options:
+            return toctrees
+        return [*toctrees, shown]
+
+    def _entries(self, book: Book, pages: tuple[str, ...]) -> nodes.bullet_list:
+        entries = nodes.bullet_list(classes=["essaykit-contents-list"])
+        for page in pages:
+            self.env.note_dependency(str(book.path(page)))
+            meta, _ = book.read_meta(page)
+            item = nodes.list_item()
+            line = nodes.paragraph(classes=["essaykit-contents-entry"])
+            ref = addnodes.pending_xref("", refdomain="std", reftype="doc",
+                                        reftarget="/" + docname(page), refexplicit=False)
+            ref += nodes.inline("", meta.title if meta else docname(page))
+            line += ref
+            if meta and meta.subtitle:
+                line += nodes.inline("", meta.subtitle, classes=["essaykit-contents-subtitle"])
+            if meta and meta.authors and book.is_essay(page):
+                names = join_names([author.name for author in meta.authors])
+                line += nodes.inline("", names, classes=["essaykit-contents-authors"])
+            item += line
+            entries += item
+        return entries
 
 
 @dataclass

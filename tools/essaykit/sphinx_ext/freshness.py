@@ -4,13 +4,16 @@ Every page's sidebar lists every page of the book by title, with the parts'
 captions from book.yml. Sphinx rewrites only the pages it re-read (and the
 pages whose toctree holds a changed page), so after an essay's title changes
 the other pages would keep the old title in their sidebars. When a title
-changes, a page is added or removed, or the front page (which carries the
-book's toctree) is re-read, every page is written again.
+changes, a page is added or removed, the front page (which carries the
+book's toctree) is re-read, or a glossary definition changes (every link to a
+term carries its definition, see termtips.py), every page is written again.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from . import termtips
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -23,6 +26,8 @@ def remember_titles(app: Sphinx, env: BuildEnvironment, added: set[str], changed
     app.essaykit_titles_before = {  # type: ignore[attr-defined]
         name: title.astext() for name, title in env.titles.items()}
     app.essaykit_structure_changed = bool(added or removed)  # type: ignore[attr-defined]
+    app.essaykit_tips_before = {  # type: ignore[attr-defined]
+        name: dict(terms) for name, terms in termtips.definitions(env).items()}
     app.essaykit_reread = set()  # type: ignore[attr-defined]
     return []
 
@@ -39,5 +44,6 @@ def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
         return []  # a first build writes every page anyway
     after = {name: title.astext() for name, title in env.titles.items()}
     changed = (getattr(app, "essaykit_structure_changed", False) or before != after
-               or app.config.root_doc in getattr(app, "essaykit_reread", set()))
+               or app.config.root_doc in getattr(app, "essaykit_reread", set())
+               or getattr(app, "essaykit_tips_before", {}) != termtips.definitions(env))
     return sorted(env.all_docs) if changed else []

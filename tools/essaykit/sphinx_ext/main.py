@@ -10,10 +10,10 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 
 from .. import harvard
-from ..book import ROOT_DOC, Book, load_book
+from ..book import ROOT_DOC, Book, load_book, normal_site_url, site_url_problem
 from ..check.mdconfig import sphinx_settings
 from ..diagnostics import EssaykitError
-from . import directives, findings, freshness, memory, navcache, pages
+from . import directives, epub, findings, freshness, memory, navcache, pages, social
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -28,6 +28,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(IndexedBibliographyTransform)
     app.add_directive("bibliography", LeanBibliography, override=True)
     app.setup_extension("essaykit.sphinx_ext.hardening")  # the gate's second layer
+    app.setup_extension("essaykit.sphinx_ext.termtips")
     harvard.cache_pybtex_plugins()
     harvard.register()
     harvard.register_reference_style()
@@ -45,6 +46,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-before-read-docs", memory.lean_doctree_cache)
     app.connect("html-page-context", memory.forget_written_doctree)
     app.add_config_value("essaykit_autolink_terms", None, "env", types=[bool, type(None)])
+    # where the web book is published: `essaykit build --site-url`, else book.yml's `url:`
+    app.add_config_value("essaykit_site_url", "", "html", types=[str])
+    social.setup(app)
     from .autolink import LinkFirstUseOfTerms
 
     app.add_post_transform(LinkFirstUseOfTerms)
@@ -59,10 +63,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("essaykit-contents", directives.Contents)
     app.add_directive("essaykit-contributors", directives.Contributors)
     app.add_css_file("essaykit.css")
+    app.add_js_file("essaykit-i18n.js")  # after Sphinx's doctools.js (priority 200)
 
     from ..print.builder import PrintBuilder
 
     app.add_builder(PrintBuilder)
+    app.add_builder(epub.BookEpubBuilder, override=True)
+    app.connect("builder-inited", epub.prepare_epub)
+    app.connect("doctree-resolved", epub.drop_web_only)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}
 
@@ -107,6 +115,10 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
     default("html_show_sourcelink", False)
     default("html_copy_source", False)
     default("html_last_updated_fmt", None)
+    default("html_favicon", str(STATIC / "essaykit-icon.svg"))
+    # pydata-sphinx-theme logs a console error for a first-time visitor unless
+    # a default colour mode is set; "auto" follows the reader's system setting
+    default("html_context", {"default_mode": "auto"})
     default("html_theme_options", {
         "home_page_in_toc": True,
         "show_toc_level": 2,
@@ -116,7 +128,11 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
         "footer_content_items": [],
         "article_footer_items": [],
         "extra_footer": "",
+        # sphinx-book-theme means to hide pydata-sphinx-theme's header bar, but
+        # with pydata-sphinx-theme 0.16+ a second search box appears above the page
+        "navbar_persistent": [],
     })
+    apply_edition_defaults(book, config, default)
     if config.essaykit_autolink_terms is None:
         # the same setting the checker reads, so GLO002 and the build agree
         from ..check.config import load_config
@@ -129,3 +145,57 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
     config.suppress_warnings = [*config.suppress_warnings, "bibtex.duplicate_citation"]
     config.html_static_path = [*config.html_static_path, str(STATIC)]
     config.templates_path = [*config.templates_path, str(TEMPLATES)]
+
+
+def apply_edition_defaults(book: Book, config: Config, default: Any) -> None:
+    """The EPUB's metadata and the web book's address, from book.yml."""
+    import uuid
+
+    from ..print.paths import slugify
+
+    editors = book.editor_names
+    default("version", str(book.year))  # EPUB 3 wants one; the book's edition is its year
+    default("epub_basename", slugify(book.title))
+    default("epub_title", book.title)
+    default("epub_author", editors)
+    default("epub_language", book.language)
+    default("epub_publisher", book.publisher or editors)
+    rights = f"\u00a9 {book.year} {editors}" + (f". {book.licence}" if book.licence else "")
+    default("epub_copyright", rights)
+    default("epub_description", book.description or book.subtitle or book.title)
+    if book.isbn:
+        default("epub_scheme", "ISBN")
+        default("epub_identifier", "urn:isbn:" + "".join(c for c in book.isbn if c.isalnum()))
+    else:
+        # stable across builds, so readers see a new build as the same book
+        default("epub_scheme", "uuid")
+        name = f"essaykit:{book.title}:{book.year}"
+        default("epub_identifier", f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}")
+    default("epub_uid", "book-id")
+    default("epub_cover", (f"_static/{epub.cover_name(book)}", "epub-cover.html"))
+    default("epub_theme", "epub")  # Sphinx's plain e-book theme: no web theme, no script
+    default("epub_show_urls", "no")
+    default("epub_use_index", False)
+    default("epub_tocdepth", 2)
+    # the nav and toc.ncx from the contents the builder has repaired (epub.BookEpubBuilder);
+    # Sphinx's "default" scope rebuilds them with links relative to book/, not the root
+    default("epub_tocscope", "includehidden")
+
+    site_url = config.essaykit_site_url
+    if site_url:
+        problem = site_url_problem(site_url)
+        if problem:
+            raise ConfigError(f"essaykit: {problem}")
+        site_url = normal_site_url(site_url)
+    else:
+        site_url = book.url
+    default("html_baseurl", site_url)
+    default("ogp_site_url", site_url)
+    default("ogp_site_name", book.title)
+    default("ogp_description_length", 300)  # abstracts are longer than previews show
+    default("ogp_social_cards", {"enable": False})
+    default("ogp_custom_meta_tags", ['<meta name="twitter:card" content="summary" />'])
+    default("sitemap_url_scheme", "{link}")  # not the default {lang}{version}{link}
+    default("sitemap_excludes", ["search.html", "genindex.html"])
+    # without a site URL sphinx-sitemap warns and writes nothing; `essaykit build` says so
+    config.suppress_warnings = [*config.suppress_warnings, "sitemap.configuration"]

@@ -160,17 +160,21 @@ def prefer_collected_bibliography(app: Sphinx, env: BuildEnvironment) -> None:
 
 def write_root_redirect(app: Sphinx, exception: Exception | None) -> None:
     """The book's front page is book/index.html; make the site's root lead there."""
-    if exception or app.builder.format != "html" or app.builder.name == "essaykit-print":
+    if exception or app.builder.name not in ("html", "dirhtml"):
         return
     target = Path(app.outdir) / "index.html"
     if target.exists():
         return
     url = f"{ROOT_DOC}.html"
     title = escape(_book(app).title)
+    favicon = app.config.html_favicon
+    # without an icon of its own, the browser asks the server for /favicon.ico
+    icon = (f'<link rel="icon" href="_static/{escape(Path(favicon).name)}">'
+            if favicon and "://" not in favicon else "")
     target.write_text(
         f'<!DOCTYPE html>\n<html lang="{escape(_book(app).language)}"><head><meta charset="utf-8">'
         f'<meta http-equiv="refresh" content="0; url={url}"><title>{title}</title>'
-        f'<link rel="canonical" href="{url}"></head>'
+        f'<link rel="canonical" href="{url}">{icon}</head>'
         f'<body><p><a href="{url}">{title}</a></p></body></html>\n',
         encoding="utf-8",
     )

@@ -1,0 +1,114 @@
+"""The dashboard's picture: words per essay against its target range, as an SVG.
+
+Drawn with matplotlib's object API and its SVG backend: no pyplot, no display,
+no global state changed. Text stays text in the SVG (escaped by matplotlib's
+XML writer), so the page's fonts draw it and titles from essays cannot become
+markup.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from .status import CollectionStatus, PieceStatus
+
+WITHIN = "#2f6f62"  # the page's "accepted" green
+OUTSIDE = "#b5651d"  # amber: too short or too long
+NO_TARGET = "#6b7280"
+BAND = "#dcebe6"
+LABEL_LENGTH = 42
+
+# typed loosely: matplotlib types rc_context with a Literal of every rcParam
+STYLE: dict[Any, Any] = {
+    "svg.fonttype": "none",  # text as <text>, drawn by the browser's fonts
+    "svg.hashsalt": "essaykit",  # the same SVG for the same numbers
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
+    "font.size": 10,
+    "axes.edgecolor": "#9ca3af",
+    "axes.labelcolor": "#374151",
+    "xtick.color": "#4b5563",
+    "ytick.color": "#1f2937",
+    "text.usetex": False,
+    "text.parse_math": False,  # a "$" in an essay's title is a dollar, not mathematics
+}
+
+
+def load_matplotlib(cache: Path) -> None:
+    """Import matplotlib with its configuration and font cache in `cache` (unless the
+    user chose MPLCONFIGDIR), never in the home folder, which may be read-only."""
+    if "matplotlib" in sys.modules:
+        return
+    chosen = os.environ.get("MPLCONFIGDIR")
+    if chosen is None:
+        cache.mkdir(parents=True, exist_ok=True)
+        os.environ["MPLCONFIGDIR"] = str(cache)
+    # building the font cache logs at INFO; the build's own output is what counts
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    try:
+        import matplotlib
+        import matplotlib.font_manager  # noqa: F401 - reads (or builds) the font cache now
+
+        matplotlib.use("Agg")
+    finally:
+        if chosen is None:
+            del os.environ["MPLCONFIGDIR"]  # matplotlib has remembered it
+
+
+def short_label(piece: PieceStatus) -> str:
+    title = piece.title if len(piece.title) <= LABEL_LENGTH else \
+        piece.title[:LABEL_LENGTH - 1].rstrip() + "\u2026"
+    return f"Taster: {title}" if piece.kind == "taster" else title
+
+
+def words_chart(status: CollectionStatus, cache: Path) -> str:
+    """An SVG (as text, without the XML prologue) of each piece's words and target."""
+    load_matplotlib(cache)
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import StrMethodFormatter
+
+    pieces = status.pieces
+    if not pieces:
+        return ""
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(10, 0.4 * len(pieces) + 1.3), layout="constrained")
+        axes = figure.add_subplot()
+        rows = list(range(len(pieces)))[::-1]  # reading order, top to bottom
+        widest = max([p.words for p in pieces] + [p.target.max for p in pieces if p.target] + [1])
+        for row, piece in zip(rows, pieces, strict=True):
+            if piece.target:
+                axes.barh(row, piece.target.max - piece.target.min, left=piece.target.min,
+                          height=0.82, color=BAND, zorder=1)
+            colour = NO_TARGET if piece.target is None else \
+                WITHIN if piece.length == "within" else OUTSIDE
+            axes.barh(row, piece.words, height=0.42, color=colour, zorder=2)
+            axes.text(piece.words + widest * 0.008, row, f"{piece.words:,}", va="center",
+                      fontsize=9, color="#1f2937", zorder=3, parse_math=False)
+        axes.set_yticks(rows, [short_label(p) for p in pieces], parse_math=False)
+        axes.set_xlim(0, widest * 1.1)
+        axes.set_xlabel(f"words of body text (reading time at {status.words_per_minute} words "
+                        "a minute)", parse_math=False)
+        axes.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        axes.grid(axis="x", color="#e5e7eb", zorder=0)
+        axes.set_axisbelow(True)
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+        axes.tick_params(axis="y", length=0)
+        handles = [Patch(color=BAND, label="target range"),
+                   Patch(color=WITHIN, label="within its target"),
+                   Patch(color=OUTSIDE, label="outside its target")]
+        if any(p.target is None for p in pieces):
+            handles.append(Patch(color=NO_TARGET, label="no target set"))
+        figure.legend(handles=handles, loc="outside upper left", ncols=len(handles),
+                      frameon=False, fontsize=9)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]
