@@ -4,14 +4,18 @@ Every page's sidebar lists every page of the book by title, with the parts'
 captions from book.yml. Sphinx rewrites only the pages it re-read (and the
 pages whose toctree holds a changed page), so after an essay's title changes
 the other pages would keep the old title in their sidebars. When a title
-changes, a page is added or removed, the front page (which carries the
-book's toctree) is re-read, or a glossary definition changes (every link to a
+changes, a page is added or removed, the front page's toctrees (the
+book's table of contents) change, or a glossary definition changes (every link to a
 term carries its definition, see termtips.py), every page is written again.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import pickle
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sphinx import addnodes
 
 from . import termtips
 
@@ -29,7 +33,28 @@ def remember_titles(app: Sphinx, env: BuildEnvironment, added: set[str], changed
     app.essaykit_tips_before = {  # type: ignore[attr-defined]
         name: dict(terms) for name, terms in termtips.definitions(env).items()}
     app.essaykit_reread = set()  # type: ignore[attr-defined]
+    app.essaykit_book_toctree_before = book_toctree(env)  # type: ignore[attr-defined]
     return []
+
+
+def book_toctree(env: BuildEnvironment) -> list[tuple[Any, ...]] | None:
+    """The front page's toctrees as every page's sidebar reads them, from its doctree on disk.
+
+    The front page is re-read whenever an essay changes (its contents list shows
+    each essay's byline); only a change to its toctrees changes every sidebar.
+    None when the doctree cannot be read: then the front page counts as changed.
+    """
+    path = Path(env.doctreedir) / f"{env.config.root_doc}.doctree"
+    try:
+        doctree = pickle.loads(path.read_bytes())
+    except Exception:  # missing or unreadable: assume the worst
+        return None
+    return [tuple((name, repr(toctree.get(name))) for name in TOCTREE_FIELDS)
+            for toctree in doctree.findall(addnodes.toctree)]
+
+
+TOCTREE_FIELDS = ("entries", "includefiles", "caption", "maxdepth", "hidden", "numbered",
+                  "titlesonly", "includehidden", "glob", "parent")
 
 
 def note_reread(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -44,6 +69,12 @@ def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
         return []  # a first build writes every page anyway
     after = {name: title.astext() for name, title in env.titles.items()}
     changed = (getattr(app, "essaykit_structure_changed", False) or before != after
-               or app.config.root_doc in getattr(app, "essaykit_reread", set())
+               or (app.config.root_doc in getattr(app, "essaykit_reread", set())
+                   and _toctree_changed(app, env))
                or getattr(app, "essaykit_tips_before", {}) != termtips.definitions(env))
     return sorted(env.all_docs) if changed else []
+
+
+def _toctree_changed(app: Sphinx, env: BuildEnvironment) -> bool:
+    before = getattr(app, "essaykit_book_toctree_before", None)
+    return before is None or before != book_toctree(env)
