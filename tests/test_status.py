@@ -217,3 +217,19 @@ def test_matplotlib_never_writes_to_an_unwritable_home(desk: Path, tmp_path: Pat
     assert "Matplotlib" not in completed.stderr and "matplotlib" not in completed.stderr
     assert list((desk / "_build" / ".cache" / "matplotlib").glob("fontlist-*.json"))
     assert (desk / "_build" / "status" / "index.html").is_file()
+
+
+def test_a_large_collection_gets_a_histogram_not_a_bar_per_essay(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from essaykit.status_plot import MOST_BARS, words_chart
+
+    status = compute_status(DESK)
+    essay = next(piece for piece in status.pieces if piece.kind == "essay")
+    few = replace(status, pieces=tuple(
+        replace(essay, title=f"Essay number {n}", words=2800 + n) for n in range(MOST_BARS)))
+    many = replace(few, pieces=few.pieces + (replace(essay, title="One too many"),))
+    bars = words_chart(few, tmp_path / "mpl")
+    histogram = words_chart(many, tmp_path / "mpl")
+    assert "Essay number 59" in bars and "words of body text, in bands" not in bars
+    assert "Essay number 59" not in histogram and "words of body text, in bands" in histogram

@@ -24,7 +24,7 @@ from .diagnostics import Diagnostic, Severity
 from .print.paths import epub_filename, pdf_filename
 
 if TYPE_CHECKING:
-    from .changes import ChangeReport
+    from .changes import BuildManifest, ChangeReport
     from .check.runner import CheckResult
     from .status import CollectionStatus
 
@@ -88,6 +88,11 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
         if errors:
             raise BuildFailed(f"{len(errors)} error(s) in the book's sources; nothing was built",
                               errors)
+    # take what the dashboard and the change report need from the checker's parse
+    # now, and let the parse go: kept through the Sphinx run, every parsed page
+    # of a 500-essay book doubled the build's peak memory
+    result.status, built_now = summarise(book, checked)
+    del checked
     outdir.mkdir(parents=True, exist_ok=True)
     (cache / FINGERPRINT).unlink(missing_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=outdir))
@@ -124,7 +129,7 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
         if options.strict and result.warnings:
             raise BuildFailed(f"{len(result.warnings)} warning(s) and --strict is on; "
                               "the previous output is unchanged")
-        stage_status_page(book, checked, staging, cache, result)
+        stage_status_page(book, staging, cache, result)
         publish(book, staging, outdir, result, options)
         (cache / FINGERPRINT).write_text(fingerprint, encoding="utf-8")
     except BaseException:
@@ -134,7 +139,7 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    result.changes = record_changes(book, checked, outdir)
+    result.changes = record_changes(built_now, outdir)
     return result
 
 
@@ -210,24 +215,29 @@ def check_book(root: Path, parsed: Path | None = None) -> CheckResult:
 STATUS = "status"  # the editors' dashboard: _build/status/, outside the web book
 
 
-def stage_status_page(book: Book, checked: CheckResult, staging: Path, cache: Path,
-                      result: BuildResult) -> None:
+def summarise(book: Book, checked: CheckResult) -> tuple[CollectionStatus, BuildManifest]:
+    """The dashboard's numbers and this build's record for the next change report."""
+    from .changes import snapshot
+    from .status import collection_status
+
+    return collection_status(book, checked), snapshot(book, checked.diagnostics)
+
+
+def stage_status_page(book: Book, staging: Path, cache: Path, result: BuildResult) -> None:
     """The dashboard into staging/status/, and into the staged web book if book.yml
     asks for it to be public (it is linked from nowhere either way)."""
-    from .status import collection_status
     from .status_page import write_status_page
 
-    result.status = collection_status(book, checked)
+    assert result.status is not None
     write_status_page(result.status, staging / STATUS, cache / "matplotlib", book.language)
     if book.status_page == "public" and (staging / "html").is_dir():
         shutil.copytree(staging / STATUS, staging / "html" / STATUS)
 
 
-def record_changes(book: Book, checked: CheckResult, outdir: Path) -> ChangeReport:
+def record_changes(current: BuildManifest, outdir: Path) -> ChangeReport:
     """Compare with the last successful build's manifest, then make this build the last."""
-    from .changes import compare, read_manifest, snapshot, write_manifest
+    from .changes import compare, read_manifest, write_manifest
 
-    current = snapshot(book, checked.diagnostics)
     report = compare(read_manifest(outdir), current)
     try:
         write_manifest(outdir, current)

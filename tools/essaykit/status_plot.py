@@ -22,6 +22,10 @@ OUTSIDE = "#b5651d"  # amber: too short or too long
 NO_TARGET = "#6b7280"
 BAND = "#dcebe6"
 LABEL_LENGTH = 42
+# one bar per essay up to this many; beyond, a histogram: a 500-bar chart is
+# unreadable, and drawing it took seven seconds of every build
+MOST_BARS = 60
+BIN_WIDTH = 250  # words
 
 # typed loosely: matplotlib types rc_context with a Literal of every rcParam
 STYLE: dict[Any, Any] = {
@@ -77,6 +81,8 @@ def words_chart(status: CollectionStatus, cache: Path) -> str:
     pieces = status.pieces
     if not pieces:
         return ""
+    if len(pieces) > MOST_BARS:
+        return _distribution_chart(status)
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(10, 0.4 * len(pieces) + 1.3), layout="constrained")
         axes = figure.add_subplot()
@@ -106,6 +112,53 @@ def words_chart(status: CollectionStatus, cache: Path) -> str:
                    Patch(color=OUTSIDE, label="outside its target")]
         if any(p.target is None for p in pieces):
             handles.append(Patch(color=NO_TARGET, label="no target set"))
+        figure.legend(handles=handles, loc="outside upper left", ncols=len(handles),
+                      frameon=False, fontsize=9)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def _distribution_chart(status: CollectionStatus) -> str:
+    """How many pieces fall in each 250-word band, against the essays' target."""
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
+    pieces = status.pieces
+    widest = max([p.words for p in pieces] + [p.target.max for p in pieces if p.target] + [1])
+    edges = list(range(0, widest + 2 * BIN_WIDTH, BIN_WIDTH))
+    groups = [
+        ([p.words for p in pieces if p.target is not None and p.length == "within"], WITHIN,
+         "within its target"),
+        ([p.words for p in pieces if p.target is not None and p.length != "within"], OUTSIDE,
+         "outside its target"),
+        ([p.words for p in pieces if p.target is None], NO_TARGET, "no target set"),
+    ]
+    groups = [group for group in groups if group[0]]
+    targets = sorted({(p.target.min, p.target.max) for p in pieces
+                      if p.target is not None and p.kind != "taster"})
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(10, 4.2), layout="constrained")
+        axes = figure.add_subplot()
+        for low, high in targets:
+            axes.axvspan(low, high, color=BAND, zorder=0)
+        axes.hist([words for words, _, _ in groups], bins=edges, stacked=True,
+                  color=[colour for _, colour, _ in groups], zorder=2, rwidth=0.9)
+        axes.set_xlabel(f"words of body text, in bands of {BIN_WIDTH} "
+                        f"(reading time at {status.words_per_minute} words a minute)",
+                        parse_math=False)
+        axes.set_ylabel("pieces", parse_math=False)
+        axes.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.grid(axis="y", color="#e5e7eb", zorder=0)
+        axes.set_axisbelow(True)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        handles = ([Patch(color=BAND, label="the essays' target range")] if targets else []) + [
+            Patch(color=colour, label=label) for _, colour, label in groups]
         figure.legend(handles=handles, loc="outside upper left", ncols=len(handles),
                       frameon=False, fontsize=9)
         buffer = io.StringIO()
