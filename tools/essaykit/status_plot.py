@@ -112,12 +112,7 @@ def words_chart(status: CollectionStatus, cache: Path) -> str:
                    Patch(color=OUTSIDE, label="outside its target")]
         if any(p.target is None for p in pieces):
             handles.append(Patch(color=NO_TARGET, label="no target set"))
-        figure.legend(handles=handles, loc="outside upper left", ncols=len(handles),
-                      frameon=False, fontsize=9)
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]
+        return _svg_with_legend(figure, handles)
 
 
 def _distribution_chart(status: CollectionStatus) -> str:
@@ -159,9 +154,14 @@ def _distribution_chart(status: CollectionStatus) -> str:
             axes.spines[side].set_visible(False)
         handles = ([Patch(color=BAND, label="the essays' target range")] if targets else []) + [
             Patch(color=colour, label=label) for _, colour, label in groups]
-        figure.legend(handles=handles, loc="outside upper left", ncols=len(handles),
-                      frameon=False, fontsize=9)
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        return _svg_with_legend(figure, handles)
+
+
+def _svg_with_legend(figure: Any, handles: list[Any]) -> str:
+    """The legend across the top, then the figure as SVG text without its prologue."""
+    figure.legend(handles=handles, loc="outside upper left", ncols=len(handles),
+                  frameon=False, fontsize=9)
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     return svg[svg.index("<svg"):]
