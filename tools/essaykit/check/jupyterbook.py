@@ -32,8 +32,9 @@ def _load(path: Path, shown: str, project: Project) -> Located | None:
 
 def jupyter_book_project(root: Path) -> Project:
     root = root.resolve()
+    # Jupyter Book numbers figures unless its _config.yml says otherwise
     project = Project("jupyter-book", root, "_toc.yml", heading_anchors=0,
-                      extensions=JB_EXTENSIONS, title_to_header=False)
+                      extensions=JB_EXTENSIONS, title_to_header=False, numbered_figures=True)
     config = _load(root / "_config.yml", "_config.yml", project)
     settings: dict[str, Any] = config.value if config and isinstance(config.value, dict) else {}
     bibfiles = settings.get("bibtex_bibfiles", [])

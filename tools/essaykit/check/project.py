@@ -36,6 +36,7 @@ class Project:
     title_to_header: bool = TITLE_TO_HEADER
     front_matter_schema: bool = False
     autolink_terms: bool = False  # does the build link first uses of terms itself?
+    numbered_figures: bool = False  # Sphinx's numfig: can {numref} show a number?
     exclude: tuple[str, ...] = ()
     trusted: tuple[str, ...] = ()  # book.yml's allow-list: files and folders the editor trusts
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -77,6 +78,11 @@ def essaykit_project(root: Path) -> Project:
     project = Project("essaykit", root.resolve(), str(BOOK_FILE), front_matter_schema=True,
                       autolink_terms=True, root_doc="book/index.md")
     project.diagnostics.extend(problems)
+    if (root / "conf.py").is_file():
+        from .sphinxconf import read_conf
+
+        settings, _, _ = read_conf(root / "conf.py")
+        project.numbered_figures = settings.get("numfig") is True
     if book is None:
         return project
     project.pages = tuple(page for page in book.pages if (root / page).is_file())

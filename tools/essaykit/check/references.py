@@ -65,6 +65,14 @@ rules.rule(
     good="(start)=\nSome paragraph.\n\nSee {ref}`the opening <start>`.",
 )
 rules.rule(
+    "REF010", "numref-without-numbering", Severity.ERROR,
+    "A {numref} in a book whose figures and tables are not numbered.",
+    "Without Sphinx's numfig there is no number to show: Sphinx drops the link and warns, "
+    "and a strict build fails.",
+    bad="see {numref}`fig-map`",
+    good="see {ref}`fig-map`   (shows the caption; or set numfig = True in conf.py)",
+)
+rules.rule(
     "REF008", "malformed-url", Severity.ERROR,
     "A URL is malformed: a doubled scheme, no host, unbalanced brackets, broken link syntax.",
     "Readers (and the link checker) cannot follow it.",
@@ -91,7 +99,7 @@ def _suggest(word: str, options: Iterable[str], folder: str = "") -> str:
     return f"did you mean {best!r}?"
 
 
-@check("REF001", "REF002", "REF003", "REF007", "REF009")
+@check("REF001", "REF002", "REF003", "REF007", "REF009", "REF010")
 def check_roles(index: BookIndex) -> Iterator[Diagnostic]:
     """{ref}, {numref}, {doc}, {term} and {download} targets all exist."""
     for doc in index.documents.values():
@@ -100,6 +108,11 @@ def check_roles(index: BookIndex) -> Iterator[Diagnostic]:
             if not target or target.startswith("!"):
                 continue
             target = target.lstrip("~")
+            if role.name == "numref" and not index.project.numbered_figures:
+                yield rules.make("REF010", doc.path, role.line, role.column,
+                                 "{numref} needs numbered figures, and this book has none",
+                                 f"write {{ref}}`{target}` to show the caption instead, or "
+                                 "set numfig = True in conf.py")
             if role.name in ROLE_TARGET_LABELS and normalise_label(target) not in index.labels:
                 yield rules.make("REF001", doc.path, role.line, role.column,
                                  f"unknown label {target!r}",

@@ -16,7 +16,7 @@ from .project import Project, markdown_files
 
 WANTED = frozenset({
     "root_doc", "master_doc", "bibtex_bibfiles", "exclude_patterns", "myst_enable_extensions",
-    "myst_heading_anchors", "myst_title_to_header",
+    "myst_heading_anchors", "myst_title_to_header", "numfig",
 })
 DEFAULT_EXCLUDE = ("_build", "_build/**", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints")
 
@@ -70,6 +70,7 @@ def sphinx_project(root: Path) -> Project:
     anchors = settings.get("myst_heading_anchors", 0)
     project.heading_anchors = anchors if isinstance(anchors, int) and 0 <= anchors <= 7 else 0
     project.title_to_header = settings.get("myst_title_to_header") is True
+    project.numbered_figures = settings.get("numfig") is True
     every = markdown_files(root, root, exclude=project.exclude)
     if project.root_doc not in every:
         project.diagnostics.append(rules.make(

@@ -1,0 +1,2 @@
+extensions = ["essaykit.sphinx_ext"]
+numfig = True
