@@ -38,6 +38,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("essaykit_code_version", "", "env", types=[str])
     app.add_config_value("essaykit_cache_sidebar", True, "html", types=[bool])
     app.connect("builder-inited", navcache.reset_cache)
+    app.connect("build-finished", navcache.save_store)
     app.connect("env-get-outdated", freshness.remember_titles)
     app.connect("source-read", freshness.note_reread)
     app.connect("env-get-updated", freshness.pages_to_rewrite)

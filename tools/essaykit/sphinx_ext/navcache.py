@@ -8,14 +8,25 @@ for which entry is marked current, so we render it once per folder, unmark the
 page it was rendered for, and mark each page's own entry as we serve it.
 
 Pages with toctrees of their own (the front page) keep the theme's rendering,
-and so does any page whose entry cannot be found: correctness over speed.
+and so does any page whose entry cannot be found (search, index): correctness
+over speed. Their rendering is kept for that page alone.
 `tests/test_navcache.py` compares every page with the uncached build.
+
+The rendered sidebars are also kept between builds (beside Sphinx's doctrees),
+under a fingerprint of everything they show: every page's title, the toctree
+structure, the front page's toctrees (with their captions), the
+theme's options and essaykit's own version. After an edit that changes none of
+these, the next build reuses them: at 500 essays rendering them took 2.6 s of
+the 8.5 s edit loop.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import posixpath
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,8 +61,55 @@ def _mark(template: str, href: str) -> str | None:
             + CURRENT + template[entry + len(mine):])
 
 
+STORE = "essaykit-sidebar.pickle"
+STORE_VERSION = 1
+
+
 def reset_cache(app: Sphinx) -> None:
     app.essaykit_nav_cache = {}  # type: ignore[attr-defined]
+    app.essaykit_nav_fingerprint = None  # type: ignore[attr-defined]
+
+
+def fingerprint(app: Sphinx) -> str:
+    """A digest of everything the sidebar shows, taken once the book has been read."""
+    from .freshness import book_toctree
+
+    env = app.env
+    digest = hashlib.sha256()
+    digest.update(repr((STORE_VERSION, app.builder.name, app.config.essaykit_code_version,
+                        sorted(app.config.html_theme_options.items()),
+                        book_toctree(env))).encode())
+    for name in sorted(env.titles):
+        digest.update(f"{name}\0{env.titles[name].astext()}\n".encode())
+    for name in sorted(env.toctree_includes):
+        digest.update(f"{name}\0{env.toctree_includes[name]!r}\n".encode())
+    return digest.hexdigest()
+
+
+def _load_store(app: Sphinx) -> None:
+    """Reuse the last build's sidebars if nothing they show has changed."""
+    current = fingerprint(app)
+    app.essaykit_nav_fingerprint = current  # type: ignore[attr-defined]
+    try:
+        with open(Path(app.doctreedir) / STORE, "rb") as stored:
+            saved = pickle.load(stored)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return
+    if isinstance(saved, dict) and saved.get("fingerprint") == current:
+        app.essaykit_nav_cache.update(saved.get("sidebars", {}))  # type: ignore[attr-defined]
+
+
+def save_store(app: Sphinx, exception: Exception | None) -> None:
+    cache = getattr(app, "essaykit_nav_cache", None)
+    known = getattr(app, "essaykit_nav_fingerprint", None)
+    store = Path(app.doctreedir) / STORE
+    if exception is not None or not known:
+        store.unlink(missing_ok=True)
+        return
+    if cache:
+        temporary = store.with_suffix(".tmp")
+        temporary.write_bytes(pickle.dumps({"fingerprint": known, "sidebars": cache}))
+        temporary.replace(store)
 
 
 def add_cached_nav(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
@@ -62,15 +120,31 @@ def add_cached_nav(app: Sphinx, pagename: str, templatename: str, context: dict[
 
     def sidebar_nav(**kwargs: Any) -> str:
         render: Callable[..., Any] = context["generate_toctree_html"]
-        if not app.config.essaykit_cache_sidebar or own_children:
+        if not app.config.essaykit_cache_sidebar:
             return str(render(**kwargs))
-        key = (posixpath.dirname(pagename), tuple(sorted(kwargs.items())))
+        if getattr(app, "essaykit_nav_fingerprint", None) is None:
+            _load_store(app)
+        options = tuple(sorted(kwargs.items()))
+
+        def this_page_only() -> str:
+            # pages whose sidebar cannot be shared (the front page, or no entry of
+            # their own) keep the theme's rendering, kept for this page alone
+            key = ("page", pagename, options)
+            if key not in cache:
+                cache[key] = str(render(**kwargs))
+            return cache[key] or ""
+
+        if own_children:
+            return this_page_only()
+        key = (posixpath.dirname(pagename), options)
         if key not in cache:
             html = str(render(**kwargs))
             cache[key] = _unmark(html, href)
+            if cache[key] is None:
+                cache[("page", pagename, options)] = html
             return html
         template = cache[key]
         marked = _mark(template, href) if template is not None else None
-        return marked if marked is not None else str(render(**kwargs))
+        return marked if marked is not None else this_page_only()
 
     context["essaykit_sidebar_nav"] = sidebar_nav
