@@ -66,8 +66,9 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
     say = report or (lambda _message: None)
     root = options.root.resolve()
     book = load_book(root)
-    if options.site_url and site_url_problem(options.site_url):
-        raise BuildFailed(f"{site_url_problem(options.site_url)}; nothing was built")
+    problem = site_url_problem(options.site_url) if options.site_url else None
+    if problem:
+        raise BuildFailed(f"{problem}; nothing was built")
     outdir = (options.outdir or root / "_build").resolve()
     result = BuildResult(outdir)
     cache = outdir / ".cache"
