@@ -66,3 +66,62 @@ def test_same_html_with_either_domain(tmp_path: Path, kind: str) -> None:
     assert indexed.keys() == original.keys()
     different = [page for page in indexed if indexed[page] != original[page]]
     assert different == []
+
+
+def _count_formatting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the key of every entry pybtex formats for a reference list."""
+    from essaykit.sphinx_ext.fastbib import IndexedBibtexDomain
+
+    formatted: list[str] = []
+    original = IndexedBibtexDomain._format
+
+    def counting(cache: dict, style: object, style_name: str, label: str, entry: object,
+                 tooltip: bool) -> object:
+        formatted.append(entry.key)  # type: ignore[attr-defined]
+        return original(cache, style, style_name, label, entry, tooltip)
+
+    monkeypatch.setattr(IndexedBibtexDomain, "_format", staticmethod(counting))
+    return formatted
+
+
+def test_unchanged_reference_lists_are_not_formatted_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_book(BUILD_BOOKS / "small", tmp_path / "book")
+    formatted = _count_formatting(monkeypatch)
+    build(BuildOptions(root=root, quiet=True, pdf=False, epub=False))
+    assert formatted, "the first build formats every list"
+
+    essay = root / "essays" / "no-citations.md"
+    formatted.clear()
+    essay.write_text(essay.read_text(encoding="utf-8") + "\nA sentence more.\n",
+                     encoding="utf-8")
+    build(BuildOptions(root=root, quiet=True, pdf=False, epub=False))
+    assert formatted == []  # no list's entries changed
+
+    # a list's output depends on its entries and the .bib: a changed .bib formats all
+    bib = root / "book" / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace(
+        "{Diffusion of Innovations}", "{Diffusion of Innovations, Revised}"), encoding="utf-8")
+    build(BuildOptions(root=root, quiet=True, pdf=False, epub=False))
+    assert {"rogers2003diffusion", "ostrom1996crossing"} <= set(formatted)
+
+
+def test_a_changed_bib_entry_reaches_every_list_as_in_a_clean_build(tmp_path: Path) -> None:
+    def revise(root: Path) -> None:
+        bib = root / "book" / "references.bib"
+        text = bib.read_text(encoding="utf-8")
+        bib.write_text(text.replace("{Diffusion of Innovations}",
+                                    "{Diffusion of Innovations, Revised}"), encoding="utf-8")
+
+    incremental = copy_book(BUILD_BOOKS / "small", tmp_path / "incremental")
+    build(BuildOptions(root=incremental, quiet=True, pdf=False, epub=False))
+    revise(incremental)
+    build(BuildOptions(root=incremental, quiet=True, pdf=False, epub=False))
+    clean = copy_book(BUILD_BOOKS / "small", tmp_path / "clean")
+    revise(clean)
+    build(BuildOptions(root=clean, quiet=True, pdf=False, epub=False))
+
+    ours, reference = html_pages(incremental), html_pages(clean)
+    assert [page for page in ours if ours[page] != reference.get(page)] == []
+    assert "Diffusion of Innovations, Revised" in ours["book/bibliography.html"]
+    assert "Diffusion of Innovations, Revised" in ours["essays/taster.html"]

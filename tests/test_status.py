@@ -233,3 +233,68 @@ def test_a_large_collection_gets_a_histogram_not_a_bar_per_essay(tmp_path: Path)
     histogram = words_chart(many, tmp_path / "mpl")
     assert "Essay number 59" in bars and "words of body text, in bands" not in bars
     assert "Essay number 59" not in histogram and "words of body text, in bands" in histogram
+
+
+def test_kept_facts_are_used_until_their_essay_or_the_book_changes(desk: Path) -> None:
+    from dataclasses import replace
+
+    from essaykit.book import load_book
+    from essaykit.check import run_check
+    from essaykit.status import FactsMemo, collection_status
+
+    book = load_book(desk)
+    memo: FactsMemo = {}
+    first = collection_status(book, run_check(desk), memo, "context")
+    assert len(memo) == len(first.pieces)
+    # plant a wrong count for essay two: a kept fact is believed, not recounted
+    two = next(p for p in first.pieces if p.path == "essays/two.md")
+    planted = {digest: replace(facts, words=999) if facts.words == two.words else facts
+               for digest, facts in memo.items()}
+    memo.clear()
+    memo.update(planted)
+    again = collection_status(book, run_check(desk), memo, "context")
+    assert next(p for p in again.pieces if p.path == "essays/two.md").words == 999
+
+    essay = desk / "essays" / "three.md"
+    essay.write_text(essay.read_text(encoding="utf-8") + "\nThree more words.\n",
+                     encoding="utf-8")
+    edited = collection_status(book, run_check(desk), memo, "context")
+    fresh = compute_status(desk)
+    three = next(p for p in edited.pieces if p.path == "essays/three.md")
+    assert three == next(p for p in fresh.pieces if p.path == "essays/three.md")
+    assert next(p for p in edited.pieces if p.path == "essays/two.md").words == 999
+    # something shared changed (another context): everything is counted again
+    recounted = collection_status(book, run_check(desk), memo, "another context")
+    assert recounted == fresh
+
+
+def test_the_chart_is_kept_until_what_it_shows_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from essaykit import status_plot
+
+    drawn: list[int] = []
+    draw = status_plot._draw_chart
+
+    def counting(status: object, cache: Path) -> str:
+        drawn.append(1)
+        return draw(status, cache)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(status_plot, "_draw_chart", counting)
+    status = compute_status(DESK)
+    cache = tmp_path / "mpl"
+    first = status_plot.words_chart(status, cache)
+    assert status_plot.words_chart(status, cache) == first and len(drawn) == 1
+    longer = replace(status, pieces=tuple(replace(p, words=p.words + 1) for p in status.pieces))
+    assert status_plot.words_chart(longer, cache) != first and len(drawn) == 2
+    # a histogram shows bands: a count that stays in its band leaves it as it was
+    essay = next(piece for piece in status.pieces if piece.kind == "essay")
+    many = replace(status, pieces=tuple(
+        replace(essay, title=f"Essay {n}", words=2800 + n) for n in range(70)))
+    nudged = replace(many, pieces=(replace(many.pieces[0], words=2810),) + many.pieces[1:])
+    moved = replace(many, pieces=(replace(many.pieces[0], words=3100),) + many.pieces[1:])
+    histogram = status_plot.words_chart(many, cache)
+    assert status_plot.words_chart(nudged, cache) == histogram and len(drawn) == 3
+    assert status_plot.words_chart(moved, cache) != histogram and len(drawn) == 4
+    assert len(list(cache.glob("chart-*.svg"))) == 1  # only the latest is kept

@@ -92,7 +92,7 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
     # take what the dashboard and the change report need from the checker's parse
     # now, and let the parse go: kept through the Sphinx run, every parsed page
     # of a 500-essay book doubled the build's peak memory
-    result.status, built_now = summarise(book, checked)
+    result.status, built_now = summarise(book, checked, cache / "status-facts.pickle")
     del checked
     outdir.mkdir(parents=True, exist_ok=True)
     (cache / FINGERPRINT).unlink(missing_ok=True)
@@ -216,12 +216,64 @@ def check_book(root: Path, parsed: Path | None = None) -> CheckResult:
 STATUS = "status"  # the editors' dashboard: _build/status/, outside the web book
 
 
-def summarise(book: Book, checked: CheckResult) -> tuple[CollectionStatus, BuildManifest]:
-    """The dashboard's numbers and this build's record for the next change report."""
-    from .changes import snapshot
-    from .status import collection_status
+def summarise(book: Book, checked: CheckResult, memo_file: Path | None = None
+              ) -> tuple[CollectionStatus, BuildManifest]:
+    """The dashboard's numbers and this build's record for the next change report.
 
-    return collection_status(book, checked), snapshot(book, checked.diagnostics)
+    With `memo_file`, each essay's counts are kept there between builds and only
+    essays whose text (or the book's shared files) changed are counted again.
+    """
+    import pickle
+
+    from .changes import snapshot
+    from .status import FactsMemo, collection_status
+
+    memo: FactsMemo = {}
+    if memo_file is not None:
+        try:
+            loaded = pickle.loads(memo_file.read_bytes())
+            memo = loaded if isinstance(loaded, dict) else {}
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+                IndexError, TypeError, ValueError):
+            memo = {}  # none yet, or from another version: count everything
+    context = shared_inputs_digest(book, checked)
+    status = collection_status(book, checked, memo if memo_file else None, context)
+    if memo_file is not None:
+        try:
+            memo_file.parent.mkdir(parents=True, exist_ok=True)
+            partial = memo_file.with_suffix(".partial")
+            partial.write_bytes(pickle.dumps(memo, pickle.HIGHEST_PROTOCOL))
+            os.replace(partial, memo_file)
+        except OSError:
+            pass  # a memo that cannot be written only costs time next build
+    return status, snapshot(book, checked.diagnostics)
+
+
+def shared_inputs_digest(book: Book, checked: CheckResult) -> str:
+    """A digest of what an essay's dashboard counts depend on besides its own text:
+    essaykit's code, the book's other pages (the glossary), and the files of
+    book/ and the book's top folder (book.yml, the jargon list, configuration)."""
+    import hashlib
+
+    essays = set(book.essays)
+    digest = hashlib.sha256(code_version().encode())
+    for page, doc in sorted(checked.documents.items()):
+        if page not in essays:
+            digest.update(f"{page}\0".encode())
+            digest.update("\n".join(doc.lines).encode("utf-8", "surrogatepass"))
+    files = [p for p in book.root.iterdir() if p.is_file()]
+    if (book.root / "book").is_dir():
+        files.extend(p for p in (book.root / "book").rglob("*") if p.is_file())
+    for path in sorted(files):
+        relative = path.relative_to(book.root).as_posix()
+        if relative in essays:
+            continue
+        digest.update(f"{relative}\0".encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"unreadable")
+    return digest.hexdigest()
 
 
 def stage_status_page(book: Book, staging: Path, cache: Path, result: BuildResult) -> None:

@@ -15,6 +15,7 @@ which may be joined by an apostrophe, hyphen, full stop or comma ("co-production
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
@@ -204,34 +205,85 @@ def compute_status(root: Path) -> CollectionStatus:
     return collection_status(book, run_check(book.root))
 
 
-def collection_status(book: Book, check: CheckResult) -> CollectionStatus:
-    """The dashboard's numbers from a book and a finished check of it."""
-    coverage = {row.path: row for row in check.coverage}
+@dataclass(frozen=True)
+class EssayFacts:
+    """What the dashboard reads from one essay's text (and the book's shared pages)."""
+
+    title: str
+    authors: tuple[str, ...]
+    status: str
+    words: int
+    keys: tuple[str, ...]  # every cited key, in order, lower-cased
+    glossary: Glossary | None
+
+
+# Facts by a digest of everything they were computed from (see `facts_digest`):
+# the build keeps them between builds, so an edit recounts only the edited essay.
+FactsMemo = dict[str, EssayFacts]
+
+
+def facts_digest(context: str, path: str, doc: Document) -> str:
+    """`context` stands for everything besides the essay itself that its facts can
+    depend on (the glossary, the jargon list, configuration, essaykit's version)."""
+    digest = hashlib.sha256(f"{context}\0{path}\0".encode())
+    digest.update("\n".join(doc.lines).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def collection_status(book: Book, check: CheckResult, memo: FactsMemo | None = None,
+                      context: str = "") -> CollectionStatus:
+    """The dashboard's numbers from a book and a finished check of it.
+
+    With `memo` (digest -> facts from an earlier build), essays whose digest is
+    known are not counted again; afterwards `memo` holds exactly this book's facts.
+    """
+    known = dict(memo or {})
+    digests = {path: facts_digest(context, path, doc) for path in book.essays
+               if (doc := check.documents.get(path)) is not None} if memo is not None else {}
+    missing = [path for path in book.essays if digests.get(path) not in known]
+    coverage = {row.path: row for row in check.coverage_rows(set(missing))} if missing else {}
     by_path: dict[str, list[Diagnostic]] = {}
     for diagnostic in check.diagnostics:
         by_path.setdefault(diagnostic.path, []).append(diagnostic)
     pieces: list[PieceStatus] = []
     works: set[str] = set()
+    if memo is not None:
+        memo.clear()
     for path in book.essays:
-        doc = check.documents.get(path)
-        keys = cited_keys(doc) if doc is not None else []
-        works.update(keys)
-        meta = book.essay_meta(path) if book.path(path).is_file() else None
+        digest = digests.get(path)
+        facts = known.get(digest) if digest else None
+        if facts is None:
+            facts = essay_facts(book, path, check.documents.get(path), coverage.get(path))
+        if memo is not None and digest:
+            memo[digest] = facts
+        works.update(facts.keys)
         part = book.part_of(path)
-        row = coverage.get(path)
         pieces.append(PieceStatus(
             path=path,
             kind="taster" if path == book.taster else "essay",
             part=part.title if part else "",
-            title=meta.title if meta else path,
-            authors=tuple(author.name for author in meta.authors) if meta else (),
-            status=meta.status if meta else UNKNOWN_STATUS,
-            words=body_words(doc) if doc is not None else 0,
+            title=facts.title,
+            authors=facts.authors,
+            status=facts.status,
+            words=facts.words,
             target=book.target_for(path),
-            works_cited=len(set(keys)),
-            citations=len(keys),
-            glossary=Glossary.of(row) if row is not None else None,
+            works_cited=len(set(facts.keys)),
+            citations=len(facts.keys),
+            glossary=facts.glossary,
             findings=FindingCounts.of(by_path.pop(path, [])),
         ))
     elsewhere = FindingCounts.of(d for found in by_path.values() for d in found)
     return CollectionStatus(book.title, tuple(pieces), len(works), elsewhere)
+
+
+def essay_facts(book: Book, path: str, doc: Document | None, row: CoverageRow | None
+                ) -> EssayFacts:
+    meta = book.essay_meta(path) if book.path(path).is_file() else None
+    return EssayFacts(
+        title=meta.title if meta else path,
+        authors=tuple(author.name for author in meta.authors) if meta else (),
+        status=meta.status if meta else UNKNOWN_STATUS,
+        words=body_words(doc) if doc is not None else 0,
+        keys=tuple(cited_keys(doc)) if doc is not None else (),
+        glossary=Glossary.of(row) if row is not None else None,
+    )

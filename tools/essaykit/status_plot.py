@@ -8,10 +8,13 @@ markup.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import io
 import logging
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +74,60 @@ def short_label(piece: PieceStatus) -> str:
 
 
 def words_chart(status: CollectionStatus, cache: Path) -> str:
-    """An SVG (as text, without the XML prologue) of each piece's words and target."""
+    """An SVG (as text, without the XML prologue) of each piece's words and target.
+
+    The SVG is kept in `cache` under a digest of what it shows: most edits leave
+    the picture as it was (a 500-essay histogram rarely changes), and importing
+    matplotlib alone takes about a second of every build.
+    """
+    if not status.pieces:
+        return ""
+    kept = cache / f"chart-{_chart_digest(status)}.svg"
+    try:
+        return kept.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    svg = _draw_chart(status, cache)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        for old in cache.glob("chart-*.svg"):
+            old.unlink(missing_ok=True)
+        partial = kept.with_suffix(".partial")
+        partial.write_text(svg, encoding="utf-8")
+        os.replace(partial, kept)
+    except OSError:
+        pass  # not kept: drawn again next time
+    return svg
+
+
+def _chart_digest(status: CollectionStatus) -> str:
+    """A digest of everything the chart draws, of this module, and of matplotlib's version."""
+    pieces = status.pieces
+    if len(pieces) > MOST_BARS:
+        edges, groups, targets = _bands(status)
+        drawn: object = ("bands", edges, [(colour, label, _counts(words, edges))
+                                          for words, colour, label in groups], targets)
+    else:
+        drawn = ("bars", [(short_label(p), p.words, p.kind, p.length,
+                           (p.target.min, p.target.max) if p.target else None) for p in pieces])
+    digest = hashlib.sha256(repr((drawn, status.words_per_minute)).encode())
+    digest.update(Path(__file__).read_bytes())
+    try:
+        digest.update(metadata.version("matplotlib").encode())
+    except metadata.PackageNotFoundError:
+        pass
+    return digest.hexdigest()[:32]
+
+
+def _counts(words: list[int], edges: list[int]) -> list[int]:
+    """How many of `words` fall in each band [edge, next edge)."""
+    counts = [0] * (len(edges) - 1)
+    for count in words:
+        counts[min(bisect.bisect_right(edges, count) - 1, len(counts) - 1)] += 1
+    return counts
+
+
+def _draw_chart(status: CollectionStatus, cache: Path) -> str:
     load_matplotlib(cache)
     import matplotlib
     from matplotlib.figure import Figure
@@ -79,8 +135,6 @@ def words_chart(status: CollectionStatus, cache: Path) -> str:
     from matplotlib.ticker import StrMethodFormatter
 
     pieces = status.pieces
-    if not pieces:
-        return ""
     if len(pieces) > MOST_BARS:
         return _distribution_chart(status)
     with matplotlib.rc_context(STYLE):
@@ -122,19 +176,7 @@ def _distribution_chart(status: CollectionStatus) -> str:
     from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-    pieces = status.pieces
-    widest = max([p.words for p in pieces] + [p.target.max for p in pieces if p.target] + [1])
-    edges = list(range(0, widest + 2 * BIN_WIDTH, BIN_WIDTH))
-    groups = [
-        ([p.words for p in pieces if p.target is not None and p.length == "within"], WITHIN,
-         "within its target"),
-        ([p.words for p in pieces if p.target is not None and p.length != "within"], OUTSIDE,
-         "outside its target"),
-        ([p.words for p in pieces if p.target is None], NO_TARGET, "no target set"),
-    ]
-    groups = [group for group in groups if group[0]]
-    targets = sorted({(p.target.min, p.target.max) for p in pieces
-                      if p.target is not None and p.kind != "taster"})
+    edges, groups, targets = _bands(status)
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(10, 4.2), layout="constrained")
         axes = figure.add_subplot()
@@ -155,6 +197,25 @@ def _distribution_chart(status: CollectionStatus) -> str:
         handles = ([Patch(color=BAND, label="the essays' target range")] if targets else []) + [
             Patch(color=colour, label=label) for _, colour, label in groups]
         return _svg_with_legend(figure, handles)
+
+
+def _bands(status: CollectionStatus) -> tuple[
+        list[int], list[tuple[list[int], str, str]], list[tuple[int, int]]]:
+    """The histogram's band edges, its groups (words, colour, label), the target ranges."""
+    pieces = status.pieces
+    widest = max([p.words for p in pieces] + [p.target.max for p in pieces if p.target] + [1])
+    edges = list(range(0, widest + 2 * BIN_WIDTH, BIN_WIDTH))
+    groups = [
+        ([p.words for p in pieces if p.target is not None and p.length == "within"], WITHIN,
+         "within its target"),
+        ([p.words for p in pieces if p.target is not None and p.length != "within"], OUTSIDE,
+         "outside its target"),
+        ([p.words for p in pieces if p.target is None], NO_TARGET, "no target set"),
+    ]
+    groups = [group for group in groups if group[0]]
+    targets = sorted({(p.target.min, p.target.max) for p in pieces
+                      if p.target is not None and p.kind != "taster"})
+    return edges, groups, targets
 
 
 def _svg_with_legend(figure: Any, handles: list[Any]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from .. import rules
@@ -139,9 +139,12 @@ class CoverageRow:
                 "linked": self.linked, "coverage": round(self.coverage, 1)}
 
 
-def coverage(index: BookIndex) -> list[CoverageRow]:
+def coverage(index: BookIndex, only: Collection[str] | None = None) -> list[CoverageRow]:
+    """Each essay's row; with `only`, just the essays at those paths."""
     rows = []
     for doc in index.essays:
+        if only is not None and doc.path not in only:
+            continue
         glossary, other = glossary_use(index, doc), unexplained(index, doc)
         terms = len(glossary.uses)
         linked = terms if index.autolink_terms else sum(

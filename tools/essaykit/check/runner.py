@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -54,8 +54,9 @@ class CheckResult:
     root: Path = Path(".")
     pages: int = 0
     counts: dict[str, int] = field(default_factory=dict)
-    coverage_rows: Callable[[], list[CoverageRow]] = field(default=list, repr=False,
-                                                          compare=False)
+    # each essay's coverage row; given paths, only those essays' rows
+    coverage_rows: Callable[..., list[CoverageRow]] = field(default=lambda *_: [], repr=False,
+                                                           compare=False)
     # every page as the checks saw it, by path: for reports built on the same parse
     documents: Mapping[str, Document] = field(default_factory=dict, repr=False, compare=False)
 
@@ -105,7 +106,7 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
     config = config.with_overrides(select, ignore)
     selected = _selected_paths(project, paths, found) if paths else None
     if project.kind == "none":
-        return _result(project, found, config, list, selected, 0)
+        return _result(project, found, config, lambda *_: [], selected, 0)
 
     documents, front_matter_findings = _parse_pages(project, texts or {}, found, parse_cache)
     bibs = _read_bibs(project, found)
@@ -137,8 +138,9 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
             and (d.code.startswith(UNWAIVABLE)
                  or not is_suppressed(d, suppressions.get(d.path, ()))))
     ]
-    def rows() -> list[CoverageRow]:
-        return [row for row in coverage(index) if selected is None or row.path in selected]
+    def rows(only: Collection[str] | None = None) -> list[CoverageRow]:
+        return [row for row in coverage(index, only)
+                if selected is None or row.path in selected]
 
     return _result(project, kept, config, rows, selected, len(documents), documents)
 
@@ -149,7 +151,7 @@ def check_document_text(root: Path, path: str, text: str) -> CheckResult:
 
 
 def _result(project: Project, found: list[Diagnostic], config: Config,
-            rows: Callable[[], list[CoverageRow]], selected: set[str] | None, pages: int,
+            rows: Callable[..., list[CoverageRow]], selected: set[str] | None, pages: int,
             documents: Mapping[str, Document] | None = None) -> CheckResult:
     if selected is not None:
         found = [d for d in found if d.path in selected or d.code.startswith(CONFIGURATION_CODES)]

@@ -16,6 +16,15 @@ The subclasses here keep sphinxcontrib-bibtex's own code and results, and only
 hand it the part of the data it would have found by scanning (an index built
 once per build). Formatted entries are also cached per (style, label).
 
+Across builds: sphinxcontrib-bibtex formats every reference list of the book
+again on every build, because a list's labels can depend on the whole book.
+After a one-line edit to one essay of 500, that was the largest part of the
+rebuild. Each list's formatted entries are kept in the environment, under the
+list's complete inputs (its style and prefixes, its entries in order) and a
+fingerprint of the .bib files, pybtex and essaykit; a list whose inputs are
+unchanged is not formatted again. A list that warned is never kept, so its
+warning is given again on every build, as before.
+
 Memory: every `bibliography` directive keeps an empty citation node for every
 entry of the .bib file (it needs their ids before it knows which are cited),
 in the environment, for the whole build; the transform then fills the cited
@@ -33,6 +42,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+import pybtex
 import pybtex.plugin
 from docutils import nodes
 from pybtex.richtext import Tag
@@ -50,6 +60,8 @@ from sphinxcontrib.bibtex.transforms import BibliographyTransform
 logger = logging.getLogger(__name__)
 # `:filter: docname in docnames`: the entries cited on the list's own page
 CITED_HERE = ast.dump(ast.parse("docname in docnames"))
+# the domain's data key for the formatted lists kept between builds
+KEPT_LISTS = "essaykit_formatted_lists"
 
 
 class QuietLogger:
@@ -82,6 +94,9 @@ class IndexedBibtexDomain(BibtexDomain):
     _first_cited: dict[tuple[str, ...], dict[str, int]] | None = None
     _cited_here: dict[str, set[str]] | None = None
     _formatted: dict[tuple[str, str, str, bool], FormattedEntry] | None = None
+    # formatted lists from the last build, and those this build has used or made
+    _kept_lists: dict[tuple[Any, ...], list[tuple[str, FormattedEntry, Any]]] | None = None
+    _used_lists: dict[tuple[Any, ...], list[tuple[str, FormattedEntry, Any]]] | None = None
 
     def env_updated(self) -> Iterable[str]:
         cited_in: dict[str, set[str]] = defaultdict(set)
@@ -93,14 +108,33 @@ class IndexedBibtexDomain(BibtexDomain):
         self._cited_in, self._cited_keys, self._formatted = cited_in, {}, {}
         self._first_cited, self._cited_here = {}, cited_here
         self._by_key = None
+        fingerprint = self._lists_fingerprint()
+        kept = self.data.get(KEPT_LISTS)
+        self._kept_lists = (kept["lists"] if isinstance(kept, dict)
+                            and kept.get("fingerprint") == fingerprint else {})
+        self._used_lists = {}
         original = bibtex_domain.logger
         bibtex_domain.logger = QuietLogger(original, self.env.config.suppress_warnings)  # type: ignore[assignment]
         try:
-            return super().env_updated()
+            updated = super().env_updated()
+            # only what this build used: lists of removed pages do not pile up
+            self.data[KEPT_LISTS] = {"fingerprint": fingerprint, "lists": self._used_lists}
+            return updated
         finally:
             bibtex_domain.logger = original
             self._cited_in = self._cited_keys = self._formatted = None
             self._first_cited = self._cited_here = None
+            self._kept_lists = self._used_lists = None
+
+    def _lists_fingerprint(self) -> str:
+        """What every formatted list depends on besides its own entries: the .bib
+        files as sphinxcontrib-bibtex last read them, pybtex, essaykit's code."""
+        bibdata = self.bibdata
+        files = sorted((str(path), info.mtime) for path, info in bibdata.bibfiles.items())
+        config = self.env.config
+        return repr((bibdata.encoding, files, pybtex.__version__,
+                     getattr(config, "essaykit_code_version", ""),
+                     config.bibtex_tooltips, config.bibtex_tooltips_style))
 
     def _index(self) -> dict[str, Any]:
         """Citations by key and by page, and references by page, in their list order."""
@@ -225,6 +259,15 @@ class IndexedBibtexDomain(BibtexDomain):
             return
         bibliography = self.bibliographies[bibliography_key]
         entries = dict(self.get_sorted_entries(bibliography_key, docnames))
+        list_key = (bibliography.style, bibliography.labelprefix, tooltips,
+                    tooltips_style if tooltips else "", tuple(entries))
+        kept = (self._kept_lists or {}).get(list_key)
+        if kept is not None and self._used_lists is not None:
+            self._used_lists[list_key] = kept
+            for key, main, tip in kept:
+                yield entries[key], main, tip
+            return
+        made: list[tuple[str, FormattedEntry, Any]] | None = []
         style = pybtex.plugin.find_plugin("pybtex.style.formatting", bibliography.style)()
         style2_name = (tooltips_style or bibliography.style) if tooltips else ""
         style2 = (pybtex.plugin.find_plugin("pybtex.style.formatting", style2_name)()
@@ -237,7 +280,6 @@ class IndexedBibtexDomain(BibtexDomain):
                 main = self._format(cache, style, bibliography.style, full_label, entry, False)
                 tip = (self._format(cache, style2, style2_name, full_label, entry, True)
                        if style2 is not None else None)
-                yield entry, main, tip
             except FieldIsMissing as exc:
                 logger.warning(
                     str(exc),
@@ -245,7 +287,14 @@ class IndexedBibtexDomain(BibtexDomain):
                     type="bibtex",
                     subtype="missing_field",
                 )
+                made = None  # not kept: the warning must come again next build
                 yield entry, FormattedEntry(entry.key, Tag("b", str(exc)), full_label), None
+                continue
+            if made is not None:
+                made.append((bibliography.keyprefix + entry.key, main, tip))
+            yield entry, main, tip
+        if made is not None and self._used_lists is not None:
+            self._used_lists[list_key] = made
 
     @staticmethod
     def _format(cache: dict[tuple[str, str, str, bool], FormattedEntry], style: Any,
