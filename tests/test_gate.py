@@ -162,6 +162,9 @@ def test_plain_sphinx_build_is_hardened_too(tmp_path: Path) -> None:
 def test_a_bibtex_bomb_stops_sphinx_with_a_clean_message(tmp_path: Path) -> None:
     root = copy_book(BUILD_BOOKS / "small", tmp_path / "book")
     bib = root / "book" / "references.bib"
+    # built once with a good .bib, so the guard has a stamp: it must notice the change
+    build(BuildOptions(root=root, quiet=True, check=False, pdf=False, epub=False))
+    assert (root / "_build/.cache/doctrees/html/essaykit-bib-guard").is_file()
     shutil.copy(HOSTILE / "sec012-bibtex-macro-bomb" / "book" / "references.bib", bib)
     with pytest.raises(BuildFailed) as stopped:
         build(BuildOptions(root=root, quiet=True, check=False, pdf=False))

@@ -106,8 +106,8 @@ def test_an_unchanged_print_edition_keeps_its_pdf(small_book: Path) -> None:
 
 def test_an_edit_to_an_essays_text_rewrites_few_pages_and_equals_a_clean_build(
         tmp_path: Path) -> None:
-    """The front page is re-read after any essay changes (its contents show every
-    essay's byline), but only a change to its toctrees changes every page's sidebar."""
+    """The front page and the contributors page show every essay's byline, not its
+    text: a body edit neither re-reads nor rewrites them (shown.py)."""
     def body_edit(root: Path) -> None:
         with (root / "essays/two-authors.md").open("a", encoding="utf-8") as handle:
             handle.write("\nA sentence added after the first build.\n")
@@ -123,6 +123,7 @@ def test_an_edit_to_an_essays_text_rewrites_few_pages_and_equals_a_clean_build(
     assert "essays/two-authors.html" in rewritten
     assert "essays/no-citations.html" not in rewritten
     assert "book/glossary.html" not in rewritten
+    assert "book/index.html" not in rewritten and "book/contributors.html" not in rewritten
 
     clean = copy_book(BUILD_BOOKS / "small", tmp_path / "clean")
     body_edit(clean)
@@ -146,3 +147,29 @@ def test_a_changed_part_caption_rewrites_every_page(tmp_path: Path) -> None:
     build(BuildOptions(root=root, quiet=True, pdf=False))
     for page in ("essays/no-citations.html", "essays/two-authors.html", "book/glossary.html"):
         assert b"First things, renamed" in (root / "_build/html" / page).read_bytes(), page
+
+
+def test_a_changed_byline_reaches_the_contents_and_the_contributors(tmp_path: Path) -> None:
+    """Not the title (which rewrites every page): a subtitle and an affiliation, shown
+    only on the front page and the contributors page."""
+    def byline_edit(root: Path) -> None:
+        essay = root / "essays/two-authors.md"
+        text = essay.read_text(encoding="utf-8")
+        assert "affiliation: " in text
+        text = text.replace("affiliation: ", "affiliation: Newly of ", 1)
+        text = text.replace("subtitle: With citations", "subtitle: A Subtitle Changed Later", 1)
+        essay.write_text(text, encoding="utf-8")
+
+    incremental = copy_book(BUILD_BOOKS / "small", tmp_path / "incremental")
+    build(BuildOptions(root=incremental, quiet=True, pdf=False, epub=False))
+    byline_edit(incremental)
+    build(BuildOptions(root=incremental, quiet=True, pdf=False, epub=False))
+    clean = copy_book(BUILD_BOOKS / "small", tmp_path / "clean")
+    byline_edit(clean)
+    build(BuildOptions(root=clean, quiet=True, pdf=False, epub=False))
+
+    ours, reference = pages(incremental), pages(clean)
+    assert b"A Subtitle Changed Later" in ours["book/index.html"]
+    assert b"Newly of " in ours["book/contributors.html"]
+    assert [name for name in ours
+            if name != "searchindex.js" and ours[name] != reference.get(name)] == []

@@ -14,6 +14,7 @@ from sphinx.util.docutils import SphinxDirective
 from ..book import BOOK_FILE, Book, docname
 from ..frontmatter import Author
 from ..text import join_names, roman
+from .shown import FACTS, note_shown
 
 
 def _book(directive: SphinxDirective) -> Book:
@@ -114,22 +115,39 @@ class Contents(SphinxDirective):
     def _entries(self, book: Book, pages: tuple[str, ...]) -> nodes.bullet_list:
         entries = nodes.bullet_list(classes=["essaykit-contents-list"])
         for page in pages:
-            self.env.note_dependency(str(book.path(page)))
-            meta, _ = book.read_meta(page)
+            title, subtitle, names = note_shown(self.env, book, "contents", page)
             item = nodes.list_item()
             line = nodes.paragraph(classes=["essaykit-contents-entry"])
             ref = addnodes.pending_xref("", refdomain="std", reftype="doc",
                                         reftarget="/" + docname(page), refexplicit=False)
-            ref += nodes.inline("", meta.title if meta else docname(page))
+            ref += nodes.inline("", title)
             line += ref
-            if meta and meta.subtitle:
-                line += nodes.inline("", meta.subtitle, classes=["essaykit-contents-subtitle"])
-            if meta and meta.authors and book.is_essay(page):
-                names = join_names([author.name for author in meta.authors])
+            if subtitle:
+                line += nodes.inline("", subtitle, classes=["essaykit-contents-subtitle"])
+            if names:
                 line += nodes.inline("", names, classes=["essaykit-contents-authors"])
             item += line
             entries += item
         return entries
+
+
+def contents_entry(book: Book, page: str) -> tuple[str, str, str]:
+    """What the contents shows of a page: title, subtitle, authors (essays only)."""
+    meta, _ = book.read_meta(page)
+    if meta is None:
+        return docname(page), "", ""
+    names = (join_names([author.name for author in meta.authors])
+             if meta.authors and book.is_essay(page) else "")
+    return meta.title, meta.subtitle or "", names
+
+
+def contributor_entry(book: Book, essay: str) -> tuple[str, tuple[Author, ...]] | None:
+    """What the contributors page shows of an essay: its title and its authors."""
+    meta = book.essay_meta(essay)
+    return None if meta is None else (meta.title, tuple(meta.authors))
+
+
+FACTS.update(contents=contents_entry, contributors=contributor_entry)
 
 
 @dataclass
@@ -147,13 +165,13 @@ class Contributors(SphinxDirective):
         book = _book(self)
         people: dict[str, Contributor] = {}
         for page in book.essays:
-            self.env.note_dependency(str(book.path(page)))
-            meta = book.essay_meta(page)
-            if meta is None:
+            shown = note_shown(self.env, book, "contributors", page)
+            if shown is None:
                 continue
-            for author in meta.authors:
+            title, authors = shown
+            for author in authors:
                 entry = people.setdefault(author.name, Contributor(author))
-                entry.essays.append((docname(page), meta.title))
+                entry.essays.append((docname(page), title))
         listing = nodes.definition_list(classes=["essaykit-contributors"])
         for person in sorted(people.values(), key=lambda c: _sort_name(c.author.name)):
             item = nodes.definition_list_item()

@@ -33,8 +33,13 @@ def remember_titles(app: Sphinx, env: BuildEnvironment, added: set[str], changed
     app.essaykit_tips_before = {  # type: ignore[attr-defined]
         name: dict(terms) for name, terms in termtips.definitions(env).items()}
     app.essaykit_reread = set()  # type: ignore[attr-defined]
-    app.essaykit_book_toctree_before = book_toctree(env)  # type: ignore[attr-defined]
+    # read when the front page is about to be re-read (see note_reread), from its
+    # old doctree: at 500 essays it takes a tenth of a second, mostly not needed
+    app.essaykit_book_toctree_before = NOT_READ  # type: ignore[attr-defined]
     return []
+
+
+NOT_READ: list[tuple[Any, ...]] = []  # a marker: the front page was not re-read
 
 
 def book_toctree(env: BuildEnvironment) -> list[tuple[Any, ...]] | None:
@@ -60,6 +65,9 @@ TOCTREE_FIELDS = ("entries", "includefiles", "caption", "maxdepth", "hidden", "n
 def note_reread(app: Sphinx, docname: str, source: list[str]) -> None:
     reread: set[str] = getattr(app, "essaykit_reread", set())
     reread.add(docname)
+    if docname == app.config.root_doc:
+        # its doctree on disk is still the last build's until it has been read
+        app.essaykit_book_toctree_before = book_toctree(app.env)  # type: ignore[attr-defined]
 
 
 def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:

@@ -29,6 +29,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("bibliography", LeanBibliography, override=True)
     app.setup_extension("essaykit.sphinx_ext.hardening")  # the gate's second layer
     app.setup_extension("essaykit.sphinx_ext.termtips")
+    app.setup_extension("essaykit.sphinx_ext.shown")
     harvard.cache_pybtex_plugins()
     harvard.register()
     harvard.register_reference_style()
