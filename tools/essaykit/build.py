@@ -63,6 +63,13 @@ class BuildFailed(Exception):
 
 
 def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
+    from .collector import tuned_for_build
+
+    with tuned_for_build():
+        return _build(options, report)
+
+
+def _build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
     say = report or (lambda _message: None)
     root = options.root.resolve()
     book = load_book(root)

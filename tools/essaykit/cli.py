@@ -195,6 +195,9 @@ def run_new(args: argparse.Namespace) -> int:
 def run() -> None:
     """The console script. Exits without tearing down the interpreter's heap,
     which after a large build took seconds and does nothing useful."""
+    from . import collector
+
+    collector.process_ends_after_command = True
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -11,8 +11,6 @@ term carries its definition, see termtips.py), every page is written again.
 
 from __future__ import annotations
 
-import pickle
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sphinx import addnodes
@@ -33,29 +31,23 @@ def remember_titles(app: Sphinx, env: BuildEnvironment, added: set[str], changed
     app.essaykit_tips_before = {  # type: ignore[attr-defined]
         name: dict(terms) for name, terms in termtips.definitions(env).items()}
     app.essaykit_reread = set()  # type: ignore[attr-defined]
-    # read when the front page is about to be re-read (see note_reread), from its
-    # old doctree: at 500 essays it takes a tenth of a second, mostly not needed
-    app.essaykit_book_toctree_before = NOT_READ  # type: ignore[attr-defined]
+    app.essaykit_book_toctree_before = book_toctree(env)  # type: ignore[attr-defined]
     return []
 
 
-NOT_READ: list[tuple[Any, ...]] = []  # a marker: the front page was not re-read
-
-
 def book_toctree(env: BuildEnvironment) -> list[tuple[Any, ...]] | None:
-    """The front page's toctrees as every page's sidebar reads them, from its doctree on disk.
+    """The front page's toctrees as every page's sidebar reads them.
 
-    The front page is re-read whenever an essay changes (its contents list shows
-    each essay's byline); only a change to its toctrees changes every sidebar.
-    None when the doctree cannot be read: then the front page counts as changed.
+    From the environment's table of contents of the front page, which keeps a
+    copy of each of its toctrees (reading the page's pickled doctree instead
+    took a tenth of a second at 500 essays). None when the front page has no
+    entry there (not read yet, or being re-read): then it counts as changed.
     """
-    path = Path(env.doctreedir) / f"{env.config.root_doc}.doctree"
-    try:
-        doctree = pickle.loads(path.read_bytes())
-    except Exception:  # missing or unreadable: assume the worst
+    toc = env.tocs.get(env.config.root_doc)
+    if toc is None:
         return None
     return [tuple((name, repr(toctree.get(name))) for name in TOCTREE_FIELDS)
-            for toctree in doctree.findall(addnodes.toctree)]
+            for toctree in toc.findall(addnodes.toctree)]
 
 
 TOCTREE_FIELDS = ("entries", "includefiles", "caption", "maxdepth", "hidden", "numbered",
@@ -65,9 +57,6 @@ TOCTREE_FIELDS = ("entries", "includefiles", "caption", "maxdepth", "hidden", "n
 def note_reread(app: Sphinx, docname: str, source: list[str]) -> None:
     reread: set[str] = getattr(app, "essaykit_reread", set())
     reread.add(docname)
-    if docname == app.config.root_doc:
-        # its doctree on disk is still the last build's until it has been read
-        app.essaykit_book_toctree_before = book_toctree(app.env)  # type: ignore[attr-defined]
 
 
 def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:

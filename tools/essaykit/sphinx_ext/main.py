@@ -9,7 +9,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
-from .. import harvard
+from .. import collector, harvard
 from ..book import ROOT_DOC, Book, load_book, normal_site_url, site_url_problem
 from ..check.mdconfig import sphinx_settings
 from ..diagnostics import EssaykitError
@@ -30,6 +30,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("essaykit.sphinx_ext.hardening")  # the gate's second layer
     app.setup_extension("essaykit.sphinx_ext.termtips")
     app.setup_extension("essaykit.sphinx_ext.shown")
+    app.setup_extension("essaykit.sphinx_ext.templatecache")
     harvard.cache_pybtex_plugins()
     harvard.register()
     harvard.register_reference_style()
@@ -39,6 +40,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("essaykit_code_version", "", "env", types=[str])
     app.add_config_value("essaykit_cache_sidebar", True, "html", types=[bool])
     app.connect("builder-inited", navcache.reset_cache)
+    # under `essaykit build`: the loaded environment, then the read book, are long-lived
+    app.connect("config-inited", lambda _app, _config: collector.pause(), priority=900)
+    app.connect("builder-inited", lambda _app: collector.settle(), priority=900)
+    app.connect("env-updated", lambda _app, _env: collector.settle(), priority=900)
     app.connect("build-finished", navcache.save_store)
     app.connect("env-get-outdated", freshness.remember_titles)
     app.connect("source-read", freshness.note_reread)
