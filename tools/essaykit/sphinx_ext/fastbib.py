@@ -103,6 +103,7 @@ class IndexedBibtexDomain(BibtexDomain):
     _first_cited: dict[tuple[str, ...], dict[str, int]] | None = None
     _cited_here: dict[str, set[str]] | None = None
     _formatted: dict[tuple[str, str, str, bool], FormattedEntry] | None = None
+    _positions: dict[tuple[Any, ...], tuple[list[Any], dict[str, list[int]]]] | None = None
     # formatted lists from the last build, and those this build has used or made
     _kept_lists: dict[tuple[Any, ...], list[tuple[str, FormattedEntry, Any]]] | None = None
     _used_lists: dict[tuple[Any, ...], list[tuple[str, FormattedEntry, Any]]] | None = None
@@ -116,7 +117,7 @@ class IndexedBibtexDomain(BibtexDomain):
                 cited_here[citation_ref.docname].add(target.key)
         self._cited_in, self._cited_keys, self._formatted = cited_in, {}, {}
         self._first_cited, self._cited_here = {}, cited_here
-        self._by_key = None
+        self._by_key, self._positions = None, {}
         # sphinxcontrib-bibtex makes the citations again on every build: not pickled
         self.data["citations"] = RemadeEachBuild()
         fingerprint = self._lists_fingerprint()
@@ -135,7 +136,7 @@ class IndexedBibtexDomain(BibtexDomain):
         finally:
             bibtex_domain.logger = original
             self._cited_in = self._cited_keys = self._formatted = None
-            self._first_cited = self._cited_here = None
+            self._first_cited = self._cited_here = self._positions = None
             self._kept_lists = self._used_lists = None
 
     def _forget_uncited_ids(self) -> None:
@@ -255,12 +256,16 @@ class IndexedBibtexDomain(BibtexDomain):
             return
         bibliography = self.bibliographies[bibliography_key]
         if self._cited_here is not None and ast.dump(bibliography.filter_) == CITED_HERE:
-            # the filter every essay's list has: no need to evaluate it per entry
+            # the filter every essay's list has: no need to evaluate it per entry, nor
+            # to walk the whole .bib for each list (the .bib grows with the book)
+            prefix = bibliography.keyprefix
             here = self._cited_here.get(bibliography_key.docname, set())
-            for entry in self.get_entries(bibliography.bibfiles):
-                key = bibliography.keyprefix + entry.key
-                if key in here or entry.key in bibliography.keys:
-                    yield key, entry
+            wanted = {key[len(prefix):] for key in here if key.startswith(prefix)}
+            wanted.update(bibliography.keys)
+            entries, positions = self._bib_positions(tuple(bibliography.bibfiles))
+            for position in sorted(p for key in wanted for p in positions.get(key, ())):
+                entry = entries[position]
+                yield prefix + entry.key, entry
             return
         for entry in self.get_entries(bibliography.bibfiles):
             key = bibliography.keyprefix + entry.key
@@ -281,6 +286,20 @@ class IndexedBibtexDomain(BibtexDomain):
                 success = bool(self._cited_in.get(key))
             if success or entry.key in bibliography.keys:
                 yield key, entry
+
+    def _bib_positions(self, bibfiles: tuple[Any, ...]
+                       ) -> tuple[list[Any], dict[str, list[int]]]:
+        """The entries of these .bib files in order, and each key's positions there."""
+        cache = self._positions
+        if cache is None or bibfiles not in cache:
+            entries = list(self.get_entries(list(bibfiles)))
+            positions: dict[str, list[int]] = defaultdict(list)
+            for position, entry in enumerate(entries):
+                positions[entry.key].append(position)
+            if cache is None:
+                return entries, positions
+            cache[bibfiles] = (entries, positions)
+        return cache[bibfiles]
 
     def get_formatted_entries(
         self, bibliography_key: Any, docnames: list[str], tooltips: bool, tooltips_style: str
