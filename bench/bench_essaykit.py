@@ -1,60 +1,84 @@
-"""essaykit's own build at one size, without the plain-Sphinx baseline.
+"""essaykit's own HTML build at one or more sizes, without the plain-Sphinx baseline.
 
 At 500 essays the baseline takes most of an hour (bench_build.py runs it); this
-measures essaykit alone, each build a child process: wall time, CPU time and
-peak RSS for a full HTML build, a rebuild after appending a line to the middle
-essay, and a rebuild with nothing changed. A benchmark, not a test.
+measures essaykit alone. Each build is a child process: wall time and peak RSS.
+Per size and run: a full build (fresh output and caches), a rebuild after
+appending a line to the middle essay, and a rebuild with nothing changed.
+Sizes are interleaved run by run, so that a busy moment of the machine does
+not fall on one size only; medians are reported, and the ratio of each full
+build to the smallest size's. A benchmark, not a test.
 
-    python bench/bench_essaykit.py 500            # writes /tmp/essaykit-bench-500
-    python bench/bench_essaykit.py 500 --book DIR
+    python bench/bench_essaykit.py 500                    # one size, one run
+    python bench/bench_essaykit.py 100 500 --runs 3       # linearity: 500 vs 100
+    python bench/bench_essaykit.py 500 --book DIR         # an existing book
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
-import subprocess
+import statistics
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from bench_build import essaykit, measure  # noqa: E402
 from generate import generate  # noqa: E402
 
-ESSAYKIT = Path(sys.executable).parent / "essaykit"
+WORKS = ("full", "edit", "noop")
 
 
 def timed_build(root: Path) -> dict[str, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run([str(ESSAYKIT), "--root", str(root), "build", "-q", "--html-only"],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    # ru_maxrss of RUSAGE_CHILDREN is the largest child so far (KiB on Linux)
-    return {"wall s": round(wall, 2), "cpu s": round(cpu, 2),
-            "peak MB so far": after.ru_maxrss // 1024}
+    """Wall time and peak RSS of one `essaykit build --html-only` (its own process)."""
+    result = measure(essaykit(root, "--html-only"))
+    return {"wall": result["seconds"], "peak_mb": result["peak_mb"]}
+
+
+def one_run(root: Path, run: int) -> dict[str, dict[str, float]]:
+    shutil.rmtree(root / "_build", ignore_errors=True)
+    results = {"full": timed_build(root)}
+    essays = sorted((root / "essays").glob("*.md"))
+    with essays[len(essays) // 2].open("a", encoding="utf-8") as essay:
+        essay.write(f"\nA line added by the benchmark in run {run}.\n")
+    results["edit"] = timed_build(root)
+    results["noop"] = timed_build(root)
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("essays", type=int)
-    parser.add_argument("--book", type=Path, default=None)
+    parser.add_argument("sizes", type=int, nargs="+")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--book", type=Path, default=None,
+                        help="an existing book (one size only)")
     args = parser.parse_args()
-    root = args.book or Path(f"/tmp/essaykit-bench-{args.essays}")
-    if not (root / "book" / "book.yml").is_file():
-        generate(args.essays, root)
-    shutil.rmtree(root / "_build", ignore_errors=True)
-    print(args.essays, "full", timed_build(root), flush=True)
-    essays = sorted((root / "essays").glob("*.md"))
-    middle = essays[len(essays) // 2]
-    with middle.open("a", encoding="utf-8") as essay:
-        essay.write(f"\nA line added by the benchmark at {time.time()}.\n")
-    print(args.essays, "edit", timed_build(root), flush=True)
-    print(args.essays, "noop", timed_build(root), flush=True)
+    if args.book and len(args.sizes) != 1:
+        parser.error("--book goes with one size")
+    workdir = Path(tempfile.mkdtemp(prefix="essaykit-bench-"))
+    roots = {size: args.book or generate(size, workdir / f"book{size}") for size in args.sizes}
+    samples: dict[tuple[int, str], list[dict[str, float]]] = {}
+    try:
+        for run in range(args.runs):
+            for size, root in roots.items():
+                for work, result in one_run(root, run).items():
+                    samples.setdefault((size, work), []).append(result)
+                    print(f"run {run + 1}: {size} essays, {work}: {result['wall']:.2f} s",
+                          file=sys.stderr, flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    smallest = min(args.sizes)
+    full_smallest = statistics.median(r["wall"] for r in samples[(smallest, "full")])
+    print(f"{'essays':>6} {'work':<5} {'median s':>9} {'peak MB':>8} "
+          f"{'full / ' + str(smallest):>10}")
+    for size in args.sizes:
+        for work in WORKS:
+            runs = samples[(size, work)]
+            wall = statistics.median(r["wall"] for r in runs)
+            peak = max(r["peak_mb"] for r in runs)
+            ratio = f"{wall / full_smallest:10.2f}" if work == "full" else ""
+            print(f"{size:>6} {work:<5} {wall:>9.2f} {peak:>8.0f} {ratio}")
 
 
 if __name__ == "__main__":
