@@ -35,6 +35,10 @@ PATH_DIRECTIVES = frozenset({"figure", "image", "include", "literalinclude"})
 CONTAINERS_OPEN = frozenset({"blockquote_open", "bullet_list_open", "ordered_list_open"})
 CONTAINERS_CLOSE = frozenset({"blockquote_close", "bullet_list_close", "ordered_list_close"})
 NEWLINES = re.compile(r"\r\n?")
+# the block tokens the walker reads (`blocks` below handles each of these)
+BLOCK_KINDS = frozenset({"heading_open", "heading_close", "inline", "fence", "colon_fence",
+                         "myst_target", "myst_line_comment", "html_block",
+                         *CONTAINERS_OPEN, *CONTAINERS_CLOSE})
 
 
 def normalise_newlines(text: str) -> str:
@@ -133,6 +137,8 @@ class _Walker:
         containers = 0
         for position, token in enumerate(tokens):
             kind = token.type
+            if kind not in BLOCK_KINDS:
+                continue  # most tokens (paragraph_open, td_close...) say nothing to check
             if kind == "heading_open":
                 level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
             elif kind == "heading_close":

@@ -23,6 +23,11 @@ OBJECT = "\ufffc"  # stands for code, roles and images in prose
 class Inline:
     """Walks one inline token's children, tracking where each sits in the source."""
 
+    # one of these per paragraph, heading or cell: slots keep it cheap to make and read
+    __slots__ = ("walker", "doc", "content", "children", "line", "cursor", "line_start",
+                 "prefixes", "heading_level", "parts", "size", "prose", "heading_text",
+                 "pending_link")
+
     def __init__(self, walker: _Walker, token: Token, line0: int, heading_level: int):
         self.walker = walker
         self.doc = walker.doc
@@ -40,15 +45,21 @@ class Inline:
         self.pending_link: tuple[str, int, int] = ("", line0 + 1, 1)
 
     def find_on_line(self, needle: str) -> int:
-        end = self.content.find("\n", self.cursor)
-        return self.content.find(needle, self.cursor, len(self.content) if end < 0 else end)
+        content = self.content
+        end = content.find("\n", self.cursor)
+        return content.find(needle, self.cursor, len(content) if end < 0 else end)
 
     def advance(self, stop: int) -> None:
-        stop = min(max(stop, self.cursor), len(self.content))
-        newlines = self.content.count("\n", self.cursor, stop)
+        cursor = self.cursor
+        content = self.content
+        if stop < cursor:
+            stop = cursor
+        elif stop > len(content):
+            stop = len(content)
+        newlines = content.count("\n", cursor, stop)
         if newlines:
             self.line += newlines
-            self.line_start = self.content.rfind("\n", 0, stop) + 1
+            self.line_start = content.rfind("\n", 0, stop) + 1
         self.cursor = stop
 
     def here(self, position: int) -> tuple[int, int]:
@@ -106,8 +117,8 @@ class Inline:
                 if position >= 0:
                     self.advance(position + max(len(child.content), 1))
                 self.add(OBJECT)
-        self.prose.text = "".join(parts)
-        if self.prose.terms or self.prose.text.strip():
+        text = self.prose.text = "".join(parts)
+        if self.prose.terms or (text and not text.isspace()):  # (strip() would copy it)
             self.doc.prose.append(self.prose)
         if heading:
             self.add_heading()
@@ -124,8 +135,9 @@ class Inline:
         name = str(child.meta.get("name", ""))
         marker = "{" + name + "}`"
         position = self.find_on_line(marker)
+        text = child.content
         line, column = self.here(position) if position >= 0 else (self.line + 1, 1)
-        role = Role(name, child.content, line, column)
+        role = Role(name, text, line, column)
         self.doc.roles.append(role)
         if name == "term":
             self.prose.terms.append((self.size, role))
@@ -134,8 +146,9 @@ class Inline:
             ticks = 1
             while self.content.startswith("`", start + ticks):
                 ticks += 1
-            self.advance(start + ticks + len(child.content) + ticks)
-        self.add(OBJECT)
+            self.advance(start + ticks + len(text) + ticks)
+        self.parts.append(OBJECT)
+        self.size += 1
 
     def code(self, child: Token) -> None:
         markup = child.markup or "`"
