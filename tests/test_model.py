@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from pybtex.backends.plaintext import Backend
 from pybtex.database import parse_string
 
@@ -76,6 +77,63 @@ def test_strict_yaml_refuses_aliases_and_keeps_lines() -> None:
     with pytest.raises(StrictYamlError) as raised:
         load("a: &x [1]\nb: *x\n")
     assert raised.value.code == "FM007"
+
+
+YAML_SAMPLES = [
+    "",
+    "# only a comment\n",
+    "plain",
+    "title: A\nsubtitle: 'quoted: yes'\nyear: 2026\nratio: 1.5\nflag: yes\nnothing: ~\n",
+    "date: 2026-01-02\nbad: 2026-13-45\nexplicit: !!str 12\nnumber: !!int '7'\n",
+    "authors:\n  - name: Ada\n    affiliation: X\n  - Bea\nkeywords: [a, b, {c: d}]\n",
+    "a: 1\na: 2\nb:\n\n  c:\n    - [1, [2, 3]]\n    - {x: y}\n",
+    "? a\n: 1\n'quoted key': 2\n3: three\ntrue: t\n",
+    "---\ntitle: explicit start\n...\n",
+    "- 1\n- - 2\n  - 3\n",
+]
+
+
+def _node_lines(node: yaml.Node, path: tuple[object, ...], first: int,
+                out: dict[tuple[object, ...], int]) -> None:
+    """The lines strict YAML promises, read off PyYAML's own node tree: each value at its
+    node's line, except a mapping's values, which are at their key's line."""
+    out[path] = node.start_mark.line + first
+    if isinstance(node, yaml.MappingNode):
+        constructor = yaml.SafeLoader("")
+        for key_node, value_node in node.value:
+            key = constructor.construct_object(key_node)
+            _node_lines(value_node, path + (key,), first, out)
+            out[path + (key,)] = key_node.start_mark.line + first
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _node_lines(item, path + (index,), first, out)
+
+
+@pytest.mark.parametrize("text", YAML_SAMPLES)
+def test_strict_yaml_reads_what_pyyaml_reads(text: str) -> None:
+    """load() builds values straight from parser events: they must be PyYAML's own
+    (safe_load), and the lines those of its node tree."""
+    located = load(text, first_line=3)
+    expected = yaml.safe_load(text.replace("2026-13-45", "'2026-13-45'"))
+    assert located.value == expected
+    lines: dict[tuple[object, ...], int] = {}
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is not None:
+        _node_lines(node, (), 3, lines)
+    assert located.lines == lines
+
+
+def test_strict_yaml_refuses_a_second_document_and_deep_nesting() -> None:
+    with pytest.raises(StrictYamlError) as raised:
+        load("title: a\n...\n--- b\n", first_line=2)
+    assert (raised.value.code, raised.value.line) == ("FM002", 4)
+    assert "second document" in raised.value.message
+    assert load("a: " + "[" * 40 + "]" * 40).value is not None
+    with pytest.raises(StrictYamlError) as raised:
+        load("a: " + "[" * 200 + "]" * 200)
+    assert raised.value.code == "FM002" and "nested" in raised.value.message
+    # as the checker meets them: a finding on the essay, never a crash
+    assert codes("---\ntitle: a\n...\n--- b\n---\nBody.\n") == [("FM002", 4)]
 
 
 def test_book_model_reads_order_parts_and_editors() -> None:

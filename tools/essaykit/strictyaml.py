@@ -64,13 +64,9 @@ def _parse_events(text: str) -> list[yaml.Event]:
     return list(yaml.parse(text, Loader=yaml.SafeLoader))
 
 
-def _compose(text: str) -> yaml.Node | None:
-    if _FAST_LOADER is not None:
-        try:
-            return yaml.compose(text, Loader=_FAST_LOADER)
-        except yaml.YAMLError:
-            pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+# Deeper than any metadata needs; a hostile file must not exhaust memory or the stack.
+MAX_DEPTH = 64
+_STR = "tag:yaml.org,2002:str"
 
 
 def load(text: str, *, first_line: int = 1) -> Located:
@@ -87,62 +83,110 @@ def load(text: str, *, first_line: int = 1) -> Located:
     for event in events:
         anchor = getattr(event, "anchor", None)
         tag = getattr(event, "tag", None)
-        start = event.start_mark
-        line = (start.line if start else 0) + first_line
-        column = (start.column if start else 0) + 1
         if isinstance(event, yaml.AliasEvent) or anchor:
             raise StrictYamlError(
                 "YAML anchors and aliases are not allowed in front matter: they can multiply "
-                "text without limit (a 'billion laughs' bomb)", line, column, code="FM007"
+                "text without limit (a 'billion laughs' bomb)", *_where(event, first_line),
+                code="FM007"
             )
         if tag and tag not in _PLAIN_TAGS and tag != "!":
             raise StrictYamlError(
                 f"YAML tag {tag!r} is not allowed in front matter: tags change what a value "
-                "is read as", line, column, code="FM007"
+                "is read as", *_where(event, first_line), code="FM007"
             )
-    node = _compose(text)
     located = Located(None)
-    if node is None:
-        return located
-    located.value = _convert(node, (), located, first_line)
+    located.value = _build(events, located, first_line)
     return located
 
 
-def _convert(node: yaml.Node, path: tuple[object, ...], out: Located, first_line: int,
-             loader: yaml.SafeLoader | None = None) -> Any:
-    if loader is None:  # one constructor for the whole document: making one is not cheap
-        loader = yaml.SafeLoader("")
-        try:
-            return _convert(node, path, out, first_line, loader)
-        finally:
-            loader.dispose()
-    out.lines[path] = node.start_mark.line + first_line
-    if isinstance(node, yaml.MappingNode):
-        result: dict[object, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar(key_node, loader) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, (str, int, float, bool)):
-                raise StrictYamlError(
-                    "mapping keys must be plain words",
-                    key_node.start_mark.line + first_line,
-                    key_node.start_mark.column + 1,
-                )
-            result[key] = _convert(value_node, path + (key,), out, first_line, loader)
-            # a key's line, not its value's, is where a person looks for it
-            out.lines[path + (key,)] = key_node.start_mark.line + first_line
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _convert(item, path + (index,), out, first_line, loader)
-            for index, item in enumerate(node.value)
-        ]
-    return _scalar(node, loader)
+def _where(event: yaml.Event, first_line: int) -> tuple[int, int]:
+    start = event.start_mark
+    return (start.line if start else 0) + first_line, (start.column if start else 0) + 1
 
 
-def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
+class _Frame:
+    """A mapping or sequence being filled, while its events are read."""
+
+    __slots__ = ("container", "path", "key", "key_line", "wants_key")
+
+    def __init__(self, container: dict[object, Any] | list[Any], path: tuple[object, ...]):
+        self.container = container
+        self.path = path
+        self.key: object = None
+        self.key_line = 0
+        self.wants_key = isinstance(container, dict)
+
+
+def _build(events: list[yaml.Event], out: Located, first_line: int) -> Any:
+    """The document's value, straight from the parser's events (PyYAML's composer would
+    first build a node tree, then we would walk it): plain data, each key's and value's
+    line recorded in `out.lines` (a key's line, not its value's, is where a person looks)."""
+    loader = yaml.SafeLoader("")  # one resolver and constructor: making one is not cheap
+    try:
+        root: Any = None
+        stack: list[_Frame] = []
+        documents = 0
+        for event in events:
+            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                stack.pop()
+                continue
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise StrictYamlError("invalid YAML: a second document starts here "
+                                          "('---' or '...' inside the block)",
+                                          *_where(event, first_line))
+                continue
+            if not isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                continue  # the stream's and documents' other events
+            frame = stack[-1] if stack else None
+            line = _where(event, first_line)[0]
+            if frame is None:
+                path: tuple[object, ...] = ()
+            elif frame.wants_key:
+                key = _scalar(event, loader) if isinstance(event, yaml.ScalarEvent) else None
+                if not isinstance(key, (str, int, float, bool)):
+                    raise StrictYamlError("mapping keys must be plain words",
+                                          *_where(event, first_line))
+                frame.key, frame.key_line, frame.wants_key = key, line, False
+                continue
+            elif isinstance(frame.container, list):
+                path = frame.path + (len(frame.container),)
+            else:
+                path = frame.path + (frame.key,)
+                line = frame.key_line
+                frame.wants_key = True
+            out.lines[path] = line
+            value: Any
+            if isinstance(event, yaml.ScalarEvent):
+                value = _scalar(event, loader)
+            else:
+                if len(stack) >= MAX_DEPTH:
+                    raise StrictYamlError(f"invalid YAML: nested more than {MAX_DEPTH} levels "
+                                          "deep", *_where(event, first_line))
+                value = [] if isinstance(event, yaml.SequenceStartEvent) else {}
+                stack.append(_Frame(value, path))
+            if frame is None:
+                root = value
+            elif isinstance(frame.container, list):
+                frame.container.append(value)
+            else:
+                frame.container[frame.key] = value
+        return root
+    finally:
+        loader.dispose()
+
+
+def _scalar(event: yaml.ScalarEvent, loader: yaml.SafeLoader) -> Any:
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _STR:
+        return event.value  # what the constructor would return, without making a node
+    node = yaml.ScalarNode(tag, event.value, style=event.style)
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, OverflowError, yaml.YAMLError):
         # e.g. `date: 2026-13-45` looks like a timestamp but is no date: keep the text,
         # and let the schema report it where it stands
-        return node.value if isinstance(node, yaml.ScalarNode) else None
+        return event.value
