@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from essaykit.check import check_document_text
 from essaykit.check.bib import read_bib_text
+from essaykit.check.jargon import ACRONYM, acronym_matches
 from essaykit.check.mdconfig import create_parser
 from essaykit.check.parse import parse_document
 from tests.check_support import BOOKS
@@ -78,3 +79,15 @@ def test_any_bibtex_reads_without_raising(text: str) -> None:
     lines = text.count("\n") + text.count("\r") + 2
     for item in [*bib.entries, *bib.problems]:
         assert 1 <= item.line <= lines
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.one_of(
+    st.sampled_from(["NHS", "DWP", "A&E", "R&D", "&", "s", "GPs", "I", "UK", "é", "É", "\U0001d400",
+                     "ſ", "Ǆ", "\0", " ", "-", "_", "(", "AB&", "&&"]),
+    st.text(alphabet="ABZaz&s_ é\u0130", max_size=4)), max_size=30).map("".join))
+def test_acronym_search_finds_what_the_plain_regex_finds(text: str) -> None:
+    """The fast acronym search tries the regex only where an acronym may start: it must
+    find exactly the matches `finditer` would, wherever the text holds non-ASCII."""
+    fast = [(m.start(), m.group()) for m in acronym_matches(text)]
+    assert fast == [(m.start(), m.group()) for m in ACRONYM.finditer(text)]

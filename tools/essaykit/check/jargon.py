@@ -23,6 +23,13 @@ PARENTHETICAL = re.compile(r"\s*\(([^()]*)\)")
 # jargon may be explained just after the noun it qualifies: "asset-based approach (...)"
 PARENTHETICAL_NEAR = re.compile(r"(?:\s+[\w’'-]+){0,2}\s*\(([^()]*)\)")
 LETTERS = re.compile(r"[^\W\d_]+")
+# Where an acronym may start: a capital, then a capital or "&". Python's regex engine
+# tries a pattern that starts with a class at every character, slowly; so the text is
+# turned into bytes with every capital as "A" (one byte per character: anything not
+# ASCII becomes "?") and a pattern with a literal first byte, fast, finds the few places
+# where ACRONYM itself is then tried.
+_CAPITALS_AS_A = bytes.maketrans(b"BCDEFGHIJKLMNOPQRSTUVWXYZ", b"A" * 25)
+_CAPITAL_PAIR = re.compile(rb"A[A&]")
 
 
 class TermMatcher:
@@ -228,7 +235,7 @@ def unexplained(index: BookIndex, doc: Document) -> Unexplained:
                 result.jargon[key] = (Use(key, raw, prose, local, False),
                                       _explained(prose.text, local, len(raw), ""))
     joined = text.joined
-    for match in ACRONYM.finditer(joined):
+    for match in acronym_matches(joined):
         start = match.start()
         if start and (joined[start - 1].isalnum() or joined[start - 1] in "_&"):
             continue
@@ -242,6 +249,20 @@ def unexplained(index: BookIndex, doc: Document) -> Unexplained:
                                     _explained(prose.text, local, len(word), acronym))
     doc.cache["unexplained"] = result
     return result
+
+
+def acronym_matches(text: str) -> Iterator[re.Match[str]]:
+    """`ACRONYM.finditer(text)`, the same matches, several times faster: every match
+    starts at a capital followed by a capital or "&", and only those places are tried."""
+    marks = text.encode("ascii", "replace").translate(_CAPITALS_AS_A)
+    position = 0
+    while (candidate := _CAPITAL_PAIR.search(marks, position)) is not None:
+        match = ACRONYM.match(text, candidate.start())
+        if match:
+            yield match
+            position = match.end()
+        else:
+            position = candidate.start() + 1
 
 
 def _explained(text: str, start: int, length: int, acronym: str) -> bool:

@@ -25,8 +25,8 @@ class Inline:
 
     # one of these per paragraph, heading or cell: slots keep it cheap to make and read
     __slots__ = ("walker", "doc", "content", "children", "line", "cursor", "line_start",
-                 "prefixes", "heading_level", "parts", "size", "prose", "heading_text",
-                 "pending_link")
+                 "prefixes", "heading_level", "parts", "size", "anchors", "terms",
+                 "heading_text", "pending_link")
 
     def __init__(self, walker: _Walker, token: Token, line0: int, heading_level: int):
         self.walker = walker
@@ -40,7 +40,10 @@ class Inline:
         self.heading_level = heading_level
         self.parts: list[str] = []
         self.size = 0
-        self.prose = Prose("", heading_level > 0, source_lines=walker.source_lines)
+        # the Prose's (made at the end): (offset in prose, 1-based line, 1-based column
+        # within the parsed line) where each text starts, and the {term} roles by offset
+        self.anchors: list[tuple[int, int, int]] = []
+        self.terms: list[tuple[int, Role]] = []
         self.heading_text: list[str] = []
         self.pending_link: tuple[str, int, int] = ("", line0 + 1, 1)
 
@@ -77,7 +80,7 @@ class Inline:
     def run(self) -> None:
         in_autolink = False
         parts = self.parts
-        anchors = self.prose.anchors
+        anchors = self.anchors
         heading = self.heading_level > 0
         for child in self.children:
             kind = child.type
@@ -86,7 +89,6 @@ class Inline:
                     self.heading_text.append(child.content)
                 if in_autolink:
                     continue
-                # (offset in prose, 1-based line, 1-based column within the parsed line)
                 anchors.append((self.size, self.line + 1, self.cursor - self.line_start + 1))
                 parts.append(child.content)
                 self.size += len(child.content)
@@ -117,9 +119,10 @@ class Inline:
                 if position >= 0:
                     self.advance(position + max(len(child.content), 1))
                 self.add(OBJECT)
-        text = self.prose.text = "".join(parts)
-        if self.prose.terms or (text and not text.isspace()):  # (strip() would copy it)
-            self.doc.prose.append(self.prose)
+        text = "".join(parts)
+        if self.terms or (text and not text.isspace()):  # (strip() would copy it)
+            self.doc.prose.append(Prose(text, heading, anchors, self.terms,
+                                        self.walker.source_lines))
         if heading:
             self.add_heading()
 
@@ -132,21 +135,32 @@ class Inline:
         self.add(OBJECT)
 
     def role(self, child: Token) -> None:
+        # the commonest markup in an essay: find_on_line, here and advance, written out
         name = str(child.meta.get("name", ""))
-        marker = "{" + name + "}`"
-        position = self.find_on_line(marker)
         text = child.content
-        line, column = self.here(position) if position >= 0 else (self.line + 1, 1)
-        role = Role(name, text, line, column)
-        self.doc.roles.append(role)
-        if name == "term":
-            self.prose.terms.append((self.size, role))
-        if position >= 0:
+        content = self.content
+        cursor = self.cursor
+        marker = "{" + name + "}`"
+        end = content.find("\n", cursor)
+        position = content.find(marker, cursor, len(content) if end < 0 else end)
+        if position < 0:
+            role = Role(name, text, self.line + 1, 1)
+        else:
+            line, column = self.here(position)
+            role = Role(name, text, line, column)
             start = position + len(marker) - 1  # the first backtick
             ticks = 1
-            while self.content.startswith("`", start + ticks):
+            while content.startswith("`", start + ticks):
                 ticks += 1
-            self.advance(start + ticks + len(text) + ticks)
+            stop = min(start + ticks + len(text) + ticks, len(content))
+            newlines = content.count("\n", cursor, stop)
+            if newlines:
+                self.line += newlines
+                self.line_start = content.rfind("\n", 0, stop) + 1
+            self.cursor = stop
+        self.doc.roles.append(role)
+        if name == "term":
+            self.terms.append((self.size, role))
         self.parts.append(OBJECT)
         self.size += 1
 
@@ -211,4 +225,4 @@ class Inline:
                                          docutils_id(title)))
 
     def prose_line(self) -> int:
-        return self.prose.anchors[0][1] if self.prose.anchors else self.line + 1
+        return self.anchors[0][1] if self.anchors else self.line + 1
