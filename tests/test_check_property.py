@@ -14,6 +14,7 @@ from essaykit.check.bib import read_bib_text
 from essaykit.check.jargon import ACRONYM, acronym_matches
 from essaykit.check.mdconfig import create_parser
 from essaykit.check.parse import parse_document
+from essaykit.check.safety_text import may_hold_script_url
 from tests.check_support import BOOKS
 
 FRAGMENTS = [
@@ -91,3 +92,13 @@ def test_acronym_search_finds_what_the_plain_regex_finds(text: str) -> None:
     find exactly the matches `finditer` would, wherever the text holds non-ASCII."""
     fast = [(m.start(), m.group()) for m in acronym_matches(text)]
     assert fast == [(m.start(), m.group()) for m in ACRONYM.finditer(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.one_of(
+    st.sampled_from(["script:", "SCRIPT:", "Data:", "dAtA", "data", ":", "scrİpt:", "ſcript:",
+                     "\u212aa", "java", "script", " :", "da", "ta:", "İ", "\u0130data:"]),
+    st.text(alphabet="scriptdaSCRIPTDA:İſ é", max_size=5)), max_size=20).map("".join))
+def test_script_hint_is_lower_cased_text_holding_a_script_scheme(text: str) -> None:
+    lowered = text.lower()
+    assert may_hold_script_url(text) == ("script:" in lowered or "data:" in lowered)

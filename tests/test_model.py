@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pybtex.backends.plaintext import Backend
 from pybtex.database import parse_string
 
 from essaykit import citeblock
 from essaykit.book import load_book
 from essaykit.diagnostics import EssaykitError
-from essaykit.frontmatter import parse_meta
+from essaykit.frontmatter import parse_meta, split
 from essaykit.harvard import HarvardStyle
 from essaykit.strictyaml import StrictYamlError, load
 
@@ -191,3 +193,37 @@ def test_cite_this_essay_formats() -> None:
     assert title == "A Small Book: Fixture for essaykit's build tests"
     assert after == ". Fixture Press."
     assert citeblock.bibtex_name("The Editors") == "{The Editors}"
+
+
+def _split_every_line(text: str) -> tuple[str, int, str, int, bool]:
+    """The plain reading of front matter (every line split), which split() must match."""
+    text = text[1:] if text.startswith("\ufeff") else text
+    lines = text.splitlines(keepends=True)
+    if lines and lines[0].rstrip() == "---":
+        for index in range(1, len(lines)):
+            if lines[index].rstrip() == "---":
+                return ("".join(lines[1:index]), 2, "".join(lines[index + 1:]), index + 2,
+                        True)
+    return "", 1, text, 1, False
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.one_of(
+    st.sampled_from(["---", "--- ", "---\t", "\n", "\r\n", "\r", "\u2028", "\x0c", "\ufeff",
+                     "title: x", "a" * 1500, "b" * 4095, "\n---\n", "-- -"]),
+    st.text(max_size=6)), max_size=30))
+def test_front_matter_split_reads_only_the_head_but_as_the_whole(parts: list[str]) -> None:
+    text = "".join(parts)
+    block = split(text)
+    assert (block.yaml_text, block.yaml_first_line, block.body, block.body_first_line,
+            block.present) == _split_every_line(text)
+
+
+@pytest.mark.parametrize("tail", ["---x\nb: 1\n---\nbody", "---\r\nbody", "\r\n---\nbody",
+                                  "--", "---"])
+def test_front_matter_split_where_the_head_is_cut(tail: str) -> None:
+    for length in range(4080, 4100):  # the closing fence on, before and after the cut
+        text = "---\n" + "a" * length + "\n" + tail
+        block = split(text)
+        assert (block.yaml_text, block.yaml_first_line, block.body, block.body_first_line,
+                block.present) == _split_every_line(text)

@@ -53,17 +53,26 @@ def split(text: str) -> FrontMatter:
     """Split `---` fenced front matter from the body, as MyST does."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
-        return FrontMatter("", 1, text, 1, False)
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() == "---":
-            return FrontMatter(
-                "".join(lines[1:index]), 2, "".join(lines[index + 1 :]), index + 2, True
-            )
-    # no closing fence: MyST treats the first line as a thematic break, so the
-    # whole file is body; the schema check reports the missing front matter
-    return FrontMatter("", 1, text, 1, False)
+    # Only the lines up to the closing fence matter, and a file has hundreds more: split
+    # the head of the text, and a longer head only when the block does not end in it.
+    size = 4096
+    while True:
+        whole = size >= len(text)
+        lines = (text if whole else text[:size]).splitlines(keepends=True)
+        if not lines or (lines[0].rstrip() != "---" and (whole or len(lines) > 1)):
+            return FrontMatter("", 1, text, 1, False)
+        # the head's last line may be cut short (even between "\r" and "\n")
+        for index in range(1, len(lines) if whole else len(lines) - 1):
+            if lines[index].rstrip() == "---":
+                start = len(lines[0])
+                end = start + sum(map(len, lines[1:index]))
+                return FrontMatter(text[start:end], 2, text[end + len(lines[index]):],
+                                   index + 2, True)
+        if whole:
+            # no closing fence: MyST treats the first line as a thematic break, so the
+            # whole file is body; the schema check reports the missing front matter
+            return FrontMatter("", 1, text, 1, False)
+        size *= 4
 
 
 # field name -> (expected python type, readable type, required)
