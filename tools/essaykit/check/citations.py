@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from .. import rules
 from ..diagnostics import Diagnostic, Severity
@@ -90,9 +91,16 @@ def citations(doc: Document) -> list[tuple[Role, str, int]]:
     return found
 
 
+@lru_cache(maxsize=256)
+def is_cite_role(name: str) -> bool:
+    """Whether `name` is one of sphinxcontrib-bibtex's citation roles (a page holds
+    dozens of roles and only a handful of names: each name is matched once)."""
+    return CITE_ROLE.match(name) is not None
+
+
 def _citations(doc: Document) -> Iterator[tuple[Role, str, int]]:
     for role in doc.roles:
-        if not CITE_ROLE.match(role.name):
+        if not is_cite_role(role.name):
             continue
         content = PRE_POST.sub(lambda m: " " * len(m.group()), role.content) \
             if "{" in role.content else role.content

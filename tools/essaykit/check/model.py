@@ -195,8 +195,13 @@ class Document:
         head, _, _ = self.path.rpartition("/")
         return head
 
-    def anchors(self, *, local: bool) -> set[str]:
-        """Ids a link can point at: from this page itself (`local`) or from another."""
+    def anchors(self, *, local: bool) -> frozenset[str]:
+        """Ids a link can point at: from this page itself (`local`) or from another.
+        (Made once per page: every link to the page asks.)"""
+        key = "anchors-local" if local else "anchors"
+        cached = self.cache.get(key)
+        if isinstance(cached, frozenset):
+            return cached
         found = {label.key for label in self.labels}
         for heading in self.headings:
             if heading.slug:
@@ -205,7 +210,8 @@ class Document:
             elif local and heading.section_id:
                 found.add(heading.section_id)
         found.discard("")
-        return found
+        self.cache[key] = frozen = frozenset(found)
+        return frozen
 
 
 def normalise_label(name: str) -> str:

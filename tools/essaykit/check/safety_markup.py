@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from .. import rules
 from ..diagnostics import Diagnostic, Severity
@@ -97,6 +98,11 @@ SCRIPT_IN_TEXT = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|<)\s*((?:javascript|vbscript
                             re.IGNORECASE)
 
 
+@lru_cache(maxsize=256)
+def _is_raw_role(name: str) -> bool:
+    return RAW_ROLE.match(name) is not None  # (once per name, not per role)
+
+
 def _trusted(index: BookIndex, doc: Document) -> bool:
     return is_trusted(doc.path, index.project.trusted)
 
@@ -132,7 +138,7 @@ def check_raw_roles(index: BookIndex) -> Iterator[Diagnostic]:
         if _trusted(index, doc):
             continue
         for role in doc.roles:
-            if RAW_ROLE.match(role.name):
+            if _is_raw_role(role.name):
                 yield rules.make("SEC006", doc.path, role.line, role.column,
                                  f"{{{role.name}}} puts unchecked output into the page",
                                  "write it in Markdown")
@@ -196,7 +202,7 @@ def _target(index: BookIndex, doc: Document, value: str, line: int, column: int,
     if value.startswith("#"):
         return  # an anchor on this page
     seen: dict[tuple[str, str, bool], Target] = index.cache.setdefault("located", {})
-    key = (doc.folder, value, rooted)
+    key = (doc.folder, _place(value), rooted)
     found = seen.get(key)
     if found is None:
         found = seen[key] = locate(index.project.root, doc.folder, value, rooted=rooted,
@@ -224,6 +230,15 @@ def _target(index: BookIndex, doc: Document, value: str, line: int, column: int,
         yield rules.make("SEC002", *where,
                          f"{what} {value!r} is a symbolic link leading outside the book",
                          "replace the link with a copy of the file")
+
+
+def _place(value: str) -> str:
+    """What `locate` reads of `value`: the text before any "#", when no scheme or
+    percent-escape could make the rest matter (a page's links to one essay's headings
+    then cost one look at that essay, not one per heading)."""
+    if ":" in value or "%" in value:
+        return value
+    return value.strip().split("#", 1)[0]
 
 
 def _script(path: str, line: int, column: int, what: str, value: str) -> Diagnostic:
