@@ -18,7 +18,18 @@ from ..frontmatter import split
 from ..limits import MAX_CONTAINER_DEPTH, MAX_DIRECTIVE_DEPTH
 from ..strictyaml import StrictYamlError, load
 from .glossary import parse_glossary
-from .model import Directive, Document, Html, Label, Link, OpenFence, Suppression, TocEntry, TooDeep
+from .model import (
+    Directive,
+    Document,
+    Html,
+    Label,
+    Link,
+    OpenFence,
+    Prose,
+    Suppression,
+    TocEntry,
+    TooDeep,
+)
 from .parse_inline import Inline
 from .suppress import parse_suppression
 
@@ -246,6 +257,15 @@ class _Walker:
 
     # ---- inline -------------------------------------------------------
     def inline(self, token: Token, line0: int, heading_level: int) -> None:
+        children = token.children
+        if heading_level == 0 and children and len(children) == 1 and \
+                children[0].type == "text":
+            # plain text (a table cell, a short paragraph): what Inline would record
+            text = children[0].content
+            if text and not text.isspace():
+                self.doc.prose.append(Prose(text, False, [(0, line0 + 1, 1)], [],
+                                            self.source_lines))
+            return
         Inline(self, token, line0, heading_level).run()
 
     def column(self, line: int, content: str, position: int) -> int:
