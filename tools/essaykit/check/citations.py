@@ -86,8 +86,7 @@ def citations(doc: Document) -> list[tuple[Role, str, int]]:
     """Each cited key with its role and the key's column on the line (computed once)."""
     found = doc.cache.get("citations")
     if not isinstance(found, list):
-        found = list(_citations(doc))
-        doc.cache["citations"] = found
+        found = doc.cache["citations"] = _citations(doc)
     return found
 
 
@@ -98,23 +97,26 @@ def is_cite_role(name: str) -> bool:
     return CITE_ROLE.match(name) is not None
 
 
-def _citations(doc: Document) -> Iterator[tuple[Role, str, int]]:
+def _citations(doc: Document) -> list[tuple[Role, str, int]]:
+    found: list[tuple[Role, str, int]] = []
+    lines = doc.lines
     for role in doc.roles:
         if not is_cite_role(role.name):
             continue
         content = PRE_POST.sub(lambda m: " " * len(m.group()), role.content) \
             if "{" in role.content else role.content
-        source = doc.lines[role.line - 1] if role.line <= len(doc.lines) else ""
+        source = lines[role.line - 1] if role.line <= len(lines) else ""
         start = role.column - 1 + len(role.name) + 3  # past "{name}`"
         if "," not in content and " " not in content:  # the common case: one key
             exact = source.startswith(content, start)
-            yield role, content, start + 1 if exact else role.column
+            found.append((role, content, start + 1 if exact else role.column))
             continue
         for match in KEY.finditer(content):
             key = match.group()
             column = start + match.start()
             exact = source[column:column + len(key)] == key
-            yield role, key, column + 1 if exact else role.column
+            found.append((role, key, column + 1 if exact else role.column))
+    return found
 
 
 def cited_keys(index: BookIndex) -> set[str]:

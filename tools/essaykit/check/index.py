@@ -86,14 +86,22 @@ class BookIndex:
         return found
 
     def resolve_path(self, doc: Document, target: str) -> str | None:
-        """A path written in `doc`, relative to the project root; None if it leaves it."""
+        """A path written in `doc`, relative to the project root; None if it leaves it.
+        (Pages in one folder link to the same few files: each is resolved once.)"""
+        known: dict[tuple[str, str], str | None] = self.cache.setdefault("resolved", {})
+        key = (doc.folder, target)
+        if key in known:
+            return known[key]
         if target.startswith("/"):
             joined = posixpath.normpath(target.lstrip("/"))
         else:
             joined = posixpath.normpath(posixpath.join(doc.folder, target))
         if joined.startswith("../") or joined == ".." or posixpath.isabs(joined):
-            return None
-        return "" if joined == "." else joined
+            resolved = None
+        else:
+            resolved = "" if joined == "." else joined
+        known[key] = resolved
+        return resolved
 
     def docname_join(self, doc: Document, target: str) -> str:
         """Sphinx's own rule for {doc} targets: relative to the page, or to the root."""

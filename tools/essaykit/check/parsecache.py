@@ -33,6 +33,8 @@ class ParseCache:
         self.used: set[str] = set()
         self.loaded = self.parsed = 0
         self._settings: str | None = None
+        # the project's pages and essays as sets, for the project they were made from
+        self._places: tuple[object, frozenset[str], frozenset[str]] | None = None
 
     def key(self, project: Project, page: str, text: str) -> str:
         if self._settings is None:
@@ -40,8 +42,10 @@ class ParseCache:
             self._settings = repr((self.version, parser, project.kind,
                                    sorted(project.extensions), project.heading_anchors,
                                    project.title_to_header, project.front_matter_schema))
-        place = repr((page, project.docname(page), page in project.pages,
-                      page in project.essays))
+        if self._places is None or self._places[0] is not project:
+            self._places = (project, frozenset(project.pages), frozenset(project.essays))
+        _, pages, essays = self._places
+        place = repr((page, project.docname(page), page in pages, page in essays))
         digest = hashlib.sha256(f"{self._settings}\0{place}\0".encode())
         digest.update(text.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()

@@ -86,14 +86,16 @@ def essaykit_project(root: Path) -> Project:
     if book is None:
         return project
     project.pages = tuple(page for page in book.pages if (root / page).is_file())
-    project.essays = tuple(page for page in book.essays if (root / page).is_file())
+    found = set(project.pages)
+    project.essays = tuple(page for page in book.essays
+                           if page in found or (root / page).is_file())
     project.bibfiles = (book.bibliography,) if book.bibliography else ()
     project.jargon = book.jargon
     project.trusted = book.trusted
     folders = sorted({PurePosixPath(page).parent.as_posix() for page in book.pages} - {"."})
     project.candidates = tuple(
         path for folder in folders for path in markdown_files(root, root / folder)
-        if path not in project.pages
+        if path not in found
     )
     return project
 

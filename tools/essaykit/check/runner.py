@@ -208,7 +208,7 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
     parser = create_parser(project.extensions, project.heading_anchors)
     documents: dict[str, Document] = {}
     findings: dict[str, list[Diagnostic]] = {}
-    essays = set(project.essays)
+    essays, in_order = set(project.essays), set(project.pages)
     for page in dict.fromkeys(project.pages + project.candidates):
         if not page.endswith(".md"):
             continue
@@ -225,7 +225,8 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
         parsed = cache.get(key) if cache is not None else None
         if parsed is None:
             try:
-                parsed = _parse_page(project, page, text, parser, page in essays)
+                parsed = _parse_page(project, page, text, parser, page in essays,
+                                     page in in_order)
             except Exception as err:  # markdown-it or a plugin tripped: report, go on
                 found.append(rules.make("CHK001", page, 1, 1, f"could not parse: {err!r}",
                                         "please report this with the file"))
@@ -241,12 +242,13 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
     return documents, findings
 
 
-def _parse_page(project: Project, page: str, text: str, parser: MarkdownIt, essay: bool
-                ) -> tuple[Document, list[Diagnostic] | None]:
-    """One page's model and, for pages with a front-matter schema, its front-matter findings."""
+def _parse_page(project: Project, page: str, text: str, parser: MarkdownIt, essay: bool,
+                in_order: bool) -> tuple[Document, list[Diagnostic] | None]:
+    """One page's model and, for pages with a front-matter schema (pages in the book's
+    order), its front-matter findings."""
     meta: dict[str, object] = {}
     problems = None
-    if project.front_matter_schema and page in project.pages:
+    if project.front_matter_schema and in_order:
         essay_meta, problems = parse_meta(text, page, schema="essay" if essay else "page")
         meta = {"title": essay_meta.title} if essay_meta else front_matter(text)
     elif project.title_to_header or project.kind == "sphinx":
