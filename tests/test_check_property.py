@@ -14,7 +14,7 @@ from essaykit.check.bib import read_bib_text
 from essaykit.check.jargon import ACRONYM, acronym_matches
 from essaykit.check.mdconfig import create_parser
 from essaykit.check.parse import parse_document
-from essaykit.check.safety_text import may_hold_script_url
+from essaykit.check.safety_text import may_hold_script_url, read_source, scan_text
 from tests.check_support import BOOKS
 
 FRAGMENTS = [
@@ -102,3 +102,27 @@ def test_acronym_search_finds_what_the_plain_regex_finds(text: str) -> None:
 def test_script_hint_is_lower_cased_text_holding_a_script_scheme(text: str) -> None:
     lowered = text.lower()
     assert may_hold_script_url(text) == ("script:" in lowered or "data:" in lowered)
+
+
+SUSPECTS = ["\x80", "\x85", "\x9f", "\xa0", "\u202a", "\u202e", "\u202f", "\u2066", "\u2069",
+            "\u206a", "\u2029", "\u2018", "\u201c", "\x7f", "\x0b", "\x1f", "\ufffd", "é", "\t"]
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.lists(st.one_of(st.sampled_from(SUSPECTS), st.text(max_size=4)),
+                     max_size=20).map("".join))
+def test_reading_a_page_finds_what_the_text_scan_finds(text: str, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """read_source looks at the bytes first, cheaply; what it reports must be exactly what
+    the full scan of the text reports."""
+    if "\0" in text:
+        return  # a binary file (CHK003)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return  # a lone surrogate: not UTF-8 (CHK002)
+    path = tmp_path_factory.mktemp("read") / "x.md"
+    path.write_bytes(data)
+    read = read_source(path, "x.md")
+    assert read.text == text
+    assert read.findings == scan_text(text, "x.md")

@@ -57,7 +57,11 @@ SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u
 # the same, in two cheaper looks: C0 controls and DEL in the bytes (one C-speed pass that
 # skips most texts), then C1 and bidirectional controls, which only non-ASCII text can hold
 PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n\r" + bytes(range(0x80, 0x100))
-NON_ASCII_SUSPECT = re.compile("[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+# C1 and bidirectional controls as they are written in (valid) UTF-8. Each pattern
+# starts with literal bytes, which the engine finds fast; a character class over the text
+# would be tried at every character (and the curly quotes of any essay make it non-ASCII)
+NON_ASCII_SUSPECT_UTF8 = (re.compile(b"\xc2[\x80-\x9f]"), re.compile(b"\xe2\x80[\xaa-\xae]"),
+                          re.compile(b"\xe2\x81[\xa6-\xa9]"))
 
 
 @dataclass
@@ -93,8 +97,8 @@ def read_source(path: Path, shown: str, *, limit: int = MAX_PAGE_BYTES) -> Read:
         return Read(None, [rules.make("CHK002", shown, line, column,
                                       f"not UTF-8: byte(s) {bad} cannot be read",
                                       "save the file as UTF-8 text")])
-    if not data.translate(None, PLAIN_BYTES) and (
-            text.isascii() or NON_ASCII_SUSPECT.search(text) is None):
+    if not data.translate(None, PLAIN_BYTES) and (text.isascii() or not any(
+            pattern.search(data) for pattern in NON_ASCII_SUSPECT_UTF8)):
         return Read(text)
     return Read(text, scan_text(text, shown))
 
