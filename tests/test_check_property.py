@@ -8,11 +8,12 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from myst_parser.slugs import docutils_slugify
 
 from essaykit.check import check_document_text
 from essaykit.check.bib import read_bib_text
 from essaykit.check.jargon import ACRONYM, acronym_matches
-from essaykit.check.mdconfig import create_parser
+from essaykit.check.mdconfig import create_parser, docutils_id
 from essaykit.check.parse import parse_document
 from essaykit.check.safety_text import may_hold_script_url, read_source, scan_text
 from tests.check_support import BOOKS
@@ -126,3 +127,10 @@ def test_reading_a_page_finds_what_the_text_scan_finds(text: str, tmp_path_facto
     read = read_source(path, "x.md")
     assert read.text == text
     assert read.findings == scan_text(text, "x.md")
+
+
+@settings(max_examples=500, deadline=None)
+@given(title=st.text(alphabet=st.sampled_from([*"aZ09 -_.\t\n\x1c'`!", "ß", "É", "ø", "İ", "\xa0"]),
+                     max_size=20))
+def test_section_ids_are_docutils_own(title: str) -> None:
+    assert docutils_id(title) == docutils_slugify(title)
