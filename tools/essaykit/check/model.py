@@ -195,6 +195,14 @@ class Document:
         head, _, _ = self.path.rpartition("/")
         return head
 
+    def role_names(self) -> frozenset[str]:
+        """The names of the roles on this page (made once: a check that looks for rare
+        roles skips the pages without them)."""
+        cached = self.cache.get("role-names")
+        if not isinstance(cached, frozenset):
+            cached = self.cache["role-names"] = frozenset(role.name for role in self.roles)
+        return cached
+
     def anchors(self, *, local: bool) -> frozenset[str]:
         """Ids a link can point at: from this page itself (`local`) or from another.
         (Made once per page: every link to the page asks.)"""

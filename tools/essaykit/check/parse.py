@@ -54,7 +54,9 @@ BLOCK_KINDS = frozenset({"heading_open", "heading_close", "inline", "fence", "co
 
 def normalise_newlines(text: str) -> str:
     """markdown-it's own normalisation, so that our line numbers are its line numbers."""
-    return NEWLINES.sub("\n", text).replace("\0", "\ufffd")
+    if "\r" in text:  # (a search in C: most files need neither step)
+        text = NEWLINES.sub("\n", text)
+    return text.replace("\0", "\ufffd") if "\0" in text else text
 
 
 def parse_document(

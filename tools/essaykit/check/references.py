@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from .. import rules
 from ..diagnostics import Diagnostic, Severity
 from .index import BookIndex
+from .jargon import essay_text
 from .model import Document, Link, normalise_label
 from .registry import check
 from .urls import url_problem, urls_in_prose
@@ -230,6 +231,9 @@ def _anchor_exists(index: BookIndex, doc: Document, anchor: str) -> bool:
 def check_urls_in_prose(index: BookIndex) -> Iterator[Diagnostic]:
     """Bare URLs in the text and broken link syntax (`](` left in the text)."""
     for doc in index.documents.values():
+        joined = essay_text(doc).joined  # (one look for the whole page first)
+        if "/" not in joined and ":" not in joined:
+            continue
         for prose in doc.prose:
             if "/" not in prose.text and ":" not in prose.text:
                 continue

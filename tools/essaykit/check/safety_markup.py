@@ -135,7 +135,7 @@ def check_directives(index: BookIndex) -> Iterator[Diagnostic]:
 def check_raw_roles(index: BookIndex) -> Iterator[Diagnostic]:
     """Raw roles ({raw-html}`...`) only in trusted pages."""
     for doc in index.documents.values():
-        if _trusted(index, doc):
+        if _trusted(index, doc) or not any(map(_is_raw_role, doc.role_names())):
             continue
         for role in doc.roles:
             if _is_raw_role(role.name):
@@ -182,7 +182,7 @@ def check_paths(index: BookIndex) -> Iterator[Diagnostic]:
                                        fetch=True)
                 elif SCRIPT_SCHEME.match(value):
                     yield _script(doc.path, line, 1, f"option :{key}:", value)
-        for role in doc.roles:
+        for role in doc.roles if "download" in doc.role_names() else ():
             if role.name == "download" and role.target:
                 yield from _target(index, doc, role.target, role.line, role.column,
                                    "{download}")
