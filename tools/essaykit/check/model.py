@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # `text <target>`, the explicit-title form every Sphinx cross-reference role accepts
 _EXPLICIT = re.compile(r"^(?P<title>.*?)\s*<(?P<target>[^<>]*)>\s*$", re.DOTALL)
@@ -222,6 +223,7 @@ class Document:
         return frozen
 
 
+@lru_cache(maxsize=4096)  # a book names the same few terms and labels thousands of times
 def normalise_label(name: str) -> str:
     """Sphinx compares labels and terms lower-cased, with whitespace collapsed."""
     return " ".join(name.split()).lower()
