@@ -274,8 +274,12 @@ class _Walker:
         """1-based column in the source of `content[position]`, which is on `line`."""
         start = content.rfind("\n", 0, position) + 1
         end = content.find("\n", position)
-        piece = content[start:] if end < 0 else content[start:end]
+        if end < 0:
+            end = len(content)
         source = self.source_lines[line] if 0 <= line < len(self.source_lines) else ""
+        if end - start == len(source) and content.startswith(source, start):
+            return position - start + 1  # the line as it stands (most are), found uncopied
+        piece = content[start:end]
         prefix = source.find(piece) if piece else -1
         if prefix < 0:
             prefix = len(source) - len(source.lstrip())

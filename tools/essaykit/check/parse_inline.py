@@ -146,8 +146,11 @@ class Inline:
         if position < 0:
             role = Role(name, text, self.line + 1, 1)
         else:
-            line, column = self.here(position)
-            role = Role(name, text, line, column)
+            prefix = self.prefixes.get(self.line)
+            if prefix is None:
+                prefix = self.prefixes[self.line] = self.walker.column(
+                    self.line, content, self.line_start) - 1
+            role = Role(name, text, self.line + 1, prefix + position - self.line_start + 1)
             start = position + len(marker) - 1  # the first backtick
             ticks = 1
             while content.startswith("`", start + ticks):
