@@ -134,3 +134,63 @@ def test_reading_a_page_finds_what_the_text_scan_finds(text: str, tmp_path_facto
                      max_size=20))
 def test_section_ids_are_docutils_own(title: str) -> None:
     assert docutils_id(title) == docutils_slugify(title)
+
+
+def _column_reading_the_whole_line(source_lines: tuple[str, ...], line: int, content: str,
+                                   position: int) -> int:
+    """The walker's column rule as first written: find the content's line in the source."""
+    start = content.rfind("\n", 0, position) + 1
+    end = content.find("\n", position)
+    piece = content[start:] if end < 0 else content[start:end]
+    source = source_lines[line] if 0 <= line < len(source_lines) else ""
+    prefix = source.find(piece) if piece else -1
+    if prefix < 0:
+        prefix = len(source) - len(source.lstrip())
+    return prefix + (position - start) + 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=markdown)
+def test_walk_shortcuts_record_what_the_full_walk_records(text: str) -> None:
+    """The walker takes shortcuts: a paragraph or cell of plain text skips the inline
+    walker, and a line found whole in the source is not searched for. Each must record
+    exactly what the long way records."""
+    from essaykit.check.model import Document
+    from essaykit.check.parse import _Walker, normalise_newlines
+    from essaykit.check.parse_inline import Inline
+
+    parser = create_parser()
+    text = normalise_newlines(text)
+    lines = text.split("\n")
+    for token in parser.parse(text, {}):
+        if token.type != "inline" or token.map is None:
+            continue
+        short = _Walker(Document("x.md", "x", lines), parser, 3)
+        short.inline(token, token.map[0], 0)
+        long = _Walker(Document("x.md", "x", lines), parser, 3)
+        Inline(long, token, token.map[0], 0).run()
+        assert [(p.text, p.in_heading, p.anchors, p.terms) for p in short.doc.prose] == \
+            [(p.text, p.in_heading, p.anchors, p.terms) for p in long.doc.prose]
+        for position in range(0, len(token.content) + 1, 3):
+            line = token.map[0] + token.content.count("\n", 0, position)
+            assert short.column(line, token.content, position) == \
+                _column_reading_the_whole_line(short.source_lines, line, token.content, position)
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.text(alphabet="ab./ \t\\~?_-", max_size=10),
+       fragments=st.lists(st.text(alphabet="ab#./ ?", max_size=5), min_size=2, max_size=2),
+       spaces=st.sampled_from(["", " ", "\t "]))
+def test_links_to_one_file_are_located_alike(path: str, fragments: list[str],
+                                             spaces: str) -> None:
+    """check_paths locates each link once per file (`_place`), not once per anchor: every
+    value with the same place must be located the same way."""
+    from essaykit.check.safety_markup import _place
+    from essaykit.trust import locate
+
+    root = Path(__file__).parent / "books" / "clean"
+    first, second = (spaces + path + "#" + fragments[0], path + "#" + fragments[1] + spaces)
+    if _place(first) == _place(second):
+        assert locate(root, "essays", first) == locate(root, "essays", second)
+    assert _place("https://x.org/a#b") == "https://x.org/a#b"  # a scheme: kept whole
+    assert _place("a%23b#c") == "a%23b#c"  # a percent-escape: kept whole
