@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 # `text <target>`, the explicit-title form every Sphinx cross-reference role accepts
 _EXPLICIT = re.compile(r"^(?P<title>.*?)\s*<(?P<target>[^<>]*)>\s*$", re.DOTALL)
@@ -169,6 +170,9 @@ class Prose:
         return line, max(guess, 1)
 
 
+_NAME = attrgetter("name")
+
+
 @dataclass(eq=False)  # pages are compared by identity: field-by-field would be slow
 class Document:
     """One page of the book, parsed once."""
@@ -201,7 +205,7 @@ class Document:
         roles skips the pages without them)."""
         cached = self.cache.get("role-names")
         if not isinstance(cached, frozenset):
-            cached = self.cache["role-names"] = frozenset(role.name for role in self.roles)
+            cached = self.cache["role-names"] = frozenset(map(_NAME, self.roles))
         return cached
 
     def anchors(self, *, local: bool) -> frozenset[str]:

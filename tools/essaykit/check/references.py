@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from posixpath import splitext
 from urllib.parse import unquote
 
@@ -192,7 +193,7 @@ def _check_link(index: BookIndex, doc: Document, link: Link) -> Iterator[Diagnos
     resolved = index.resolve_path(doc, path)
     if resolved is None:
         return  # SEC001 (file-outside-book) reports it
-    suffix = splitext(resolved)[1]
+    suffix = _suffix(resolved)
     if link.kind in ("image", "include") or (suffix and suffix != ".md"):
         if not index.exists(resolved):
             what = "image" if link.kind == "image" else "file"
@@ -219,6 +220,11 @@ def _check_link(index: BookIndex, doc: Document, link: Link) -> Iterator[Diagnos
         yield rules.make("REF004", *where, f"{path!r} is not a page, label or file",
                          _suggest(normalise_label(path), index.labels) or
                          "link to a page with its .md file name")
+
+
+@lru_cache(maxsize=4096)
+def _suffix(path: str) -> str:
+    return splitext(path)[1]  # (once per file: a book links to the same pages many times)
 
 
 def _anchor_exists(index: BookIndex, doc: Document, anchor: str) -> bool:
