@@ -8,7 +8,7 @@ type confusion) because metadata never needs them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -117,67 +117,84 @@ class _Frame:
         self.wants_key = isinstance(container, dict)
 
 
+class _Values(yaml.SafeLoader):
+    """A SafeLoader's resolver and constructor (its tables, as the loader has them), made
+    without the reader, scanner and parser it would also set up: the events are parsed."""
+
+    def __init__(self) -> None:  # (not the loader's own: no reader, no parser)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+
+# what each event does to the value being built (anything else: the stream's and the
+# documents' other events, which hold no value)
+_SCALAR, _SEQUENCE, _MAPPING, _END, _DOCUMENT = range(5)
+_EVENT_KINDS: dict[type, int] = {
+    yaml.ScalarEvent: _SCALAR, yaml.SequenceStartEvent: _SEQUENCE,
+    yaml.MappingStartEvent: _MAPPING, yaml.SequenceEndEvent: _END, yaml.MappingEndEvent: _END,
+    yaml.DocumentStartEvent: _DOCUMENT,
+}
+
+
 def _build(events: list[yaml.Event], out: Located, first_line: int) -> Any:
     """The document's value, straight from the parser's events (PyYAML's composer would
     first build a node tree, then we would walk it): plain data, each key's and value's
     line recorded in `out.lines` (a key's line, not its value's, is where a person looks)."""
-    loader = yaml.SafeLoader("")  # one resolver and constructor: making one is not cheap
-    try:
-        root: Any = None
-        stack: list[_Frame] = []
-        documents = 0
-        for event in events:
-            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                stack.pop()
-                continue
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise StrictYamlError("invalid YAML: a second document starts here "
-                                          "('---' or '...' inside the block)",
-                                          *_where(event, first_line))
-                continue
-            if not isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
-                continue  # the stream's and documents' other events
-            frame = stack[-1] if stack else None
-            line = _where(event, first_line)[0]
-            if frame is None:
-                path: tuple[object, ...] = ()
-            elif frame.wants_key:
-                key = _scalar(event, loader) if isinstance(event, yaml.ScalarEvent) else None
-                if not isinstance(key, (str, int, float, bool)):
-                    raise StrictYamlError("mapping keys must be plain words",
-                                          *_where(event, first_line))
-                frame.key, frame.key_line, frame.wants_key = key, line, False
-                continue
-            elif isinstance(frame.container, list):
-                path = frame.path + (len(frame.container),)
-            else:
-                path = frame.path + (frame.key,)
-                line = frame.key_line
-                frame.wants_key = True
-            out.lines[path] = line
-            value: Any
-            if isinstance(event, yaml.ScalarEvent):
-                value = _scalar(event, loader)
-            else:
-                if len(stack) >= MAX_DEPTH:
-                    raise StrictYamlError(f"invalid YAML: nested more than {MAX_DEPTH} levels "
-                                          "deep", *_where(event, first_line))
-                value = [] if isinstance(event, yaml.SequenceStartEvent) else {}
-                stack.append(_Frame(value, path))
-            if frame is None:
-                root = value
-            elif isinstance(frame.container, list):
-                frame.container.append(value)
-            else:
-                frame.container[frame.key] = value
-        return root
-    finally:
-        loader.dispose()
+    values = _Values()
+    root: Any = None
+    stack: list[_Frame] = []
+    documents = 0
+    for event in events:
+        kind = _EVENT_KINDS.get(type(event))
+        if kind is None:
+            continue
+        if kind == _END:
+            stack.pop()
+            continue
+        if kind == _DOCUMENT:
+            documents += 1
+            if documents > 1:
+                raise StrictYamlError("invalid YAML: a second document starts here "
+                                      "('---' or '...' inside the block)",
+                                      *_where(event, first_line))
+            continue
+        frame = stack[-1] if stack else None
+        line = event.start_mark.line + first_line if event.start_mark else first_line
+        if frame is None:
+            path: tuple[object, ...] = ()
+        elif frame.wants_key:
+            key = _scalar(cast(yaml.ScalarEvent, event), values) if kind == _SCALAR else None
+            if not isinstance(key, (str, int, float, bool)):
+                raise StrictYamlError("mapping keys must be plain words",
+                                      *_where(event, first_line))
+            frame.key, frame.key_line, frame.wants_key = key, line, False
+            continue
+        elif isinstance(frame.container, list):
+            path = frame.path + (len(frame.container),)
+        else:
+            path = frame.path + (frame.key,)
+            line = frame.key_line
+            frame.wants_key = True
+        out.lines[path] = line
+        value: Any
+        if kind == _SCALAR:
+            value = _scalar(cast(yaml.ScalarEvent, event), values)
+        else:
+            if len(stack) >= MAX_DEPTH:
+                raise StrictYamlError(f"invalid YAML: nested more than {MAX_DEPTH} levels "
+                                      "deep", *_where(event, first_line))
+            value = [] if kind == _SEQUENCE else {}
+            stack.append(_Frame(value, path))
+        if frame is None:
+            root = value
+        elif isinstance(frame.container, list):
+            frame.container.append(value)
+        else:
+            frame.container[frame.key] = value
+    return root
 
 
-def _scalar(event: yaml.ScalarEvent, loader: yaml.SafeLoader) -> Any:
+def _scalar(event: yaml.ScalarEvent, loader: _Values) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
         tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
