@@ -33,7 +33,7 @@ from .bib import BibFile, read_bib
 from .config import CONFIGURATION_CODES, Config, load_config, validate_prefixes
 from .glossary_rules import CoverageRow, coverage
 from .index import BookIndex
-from .mdconfig import create_parser
+from .mdconfig import checker_parser
 from .model import Document, Suppression
 from .parse import front_matter, parse_document
 from .parsecache import ParseCache
@@ -207,7 +207,7 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
                  ) -> tuple[dict[str, Document], dict[str, list[Diagnostic]]]:
     """Read and parse every page once; front matter is read once too (its findings are
     kept for the front-matter check)."""
-    parser = create_parser(project.extensions, project.heading_anchors)
+    parser = checker_parser(project.extensions, project.heading_anchors)
     documents: dict[str, Document] = {}
     findings: dict[str, list[Diagnostic]] = {}
     essays, in_order = set(project.essays), set(project.pages)
