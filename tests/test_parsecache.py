@@ -54,3 +54,26 @@ def test_a_new_version_or_a_damaged_entry_is_parsed_again(tmp_path: Path) -> Non
     damaged = ParseCache(folder, "v2")
     assert findings(root, damaged) == expected
     assert damaged.loaded == 0 and damaged.parsed == newer.parsed
+
+
+def test_the_bib_is_kept_too_and_a_changed_bib_is_read_again(tmp_path: Path) -> None:
+    root = generated_book(tmp_path / "book", 4)
+    folder = tmp_path / "parsed"
+    first = ParseCache(folder, "v1")
+    assert findings(root, first) == []
+    again = ParseCache(folder, "v1")
+    findings(root, again)
+    assert again.parsed == 0  # pages and the .bib all loaded
+
+    # take out an entry an essay cites: the unknown key is reported, as uncached
+    bib = root / "book" / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    first_entry = text.index("@")
+    second_entry = text.index("@", first_entry + 1)
+    key = text[text.index("{", first_entry) + 1:text.index(",", first_entry)]
+    bib.write_text(text[:first_entry] + text[second_entry:], encoding="utf-8")
+    edited = ParseCache(folder, "v1")
+    found = findings(root, edited)
+    assert found == findings(root)
+    assert edited.parsed == 1  # the .bib only
+    assert any(key in line for line in found), found

@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from .. import rules
 from ..diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
 from ..frontmatter import parse_meta
+from ..limits import MAX_BIB_BYTES
 from . import (  # noqa: F401 - importing registers the rule families
     accessibility,
     citations,
@@ -29,7 +30,7 @@ from . import (  # noqa: F401 - importing registers the rule families
     safety_loss,
     safety_markup,
 )
-from .bib import BibFile, read_bib
+from .bib import BibFile, read_bib, read_bib_text
 from .config import CONFIGURATION_CODES, Config, load_config, validate_prefixes
 from .glossary_rules import CoverageRow, coverage
 from .index import BookIndex
@@ -111,7 +112,9 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
         return _result(project, found, config, lambda *_: [], selected, 0)
 
     documents, front_matter_findings = _parse_pages(project, texts or {}, found, parse_cache)
-    bibs = _read_bibs(project, found)
+    bibs = _read_bibs(project, found, parse_cache)
+    if parse_cache is not None:
+        parse_cache.prune()  # what this run did not use: pages since edited or removed
     jargon_path = config.jargon or project.jargon
     index = BookIndex(project, config, documents, front_matter_findings, bibs,
                       _read_jargon(project, jargon_path, config, found), jargon_path)
@@ -239,8 +242,6 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
         if problems is not None:
             findings[page] = problems
         documents[page] = doc
-    if cache is not None:
-        cache.prune()
     return documents, findings
 
 
@@ -276,7 +277,10 @@ def _config_line(project: Project, key: str) -> tuple[str, int]:
     return shown, next((n for n, line in enumerate(lines, 1) if pattern.match(line)), 1)
 
 
-def _read_bibs(project: Project, found: list[Diagnostic]) -> list[BibFile]:
+def _read_bibs(project: Project, found: list[Diagnostic],
+               cache: ParseCache | None = None) -> list[BibFile]:
+    """Every .bib of the book; with `cache`, one unchanged since the last run is
+    loaded rather than parsed again."""
     bibs = []
     for bibfile in project.bibfiles:
         path = project.root / bibfile
@@ -287,8 +291,22 @@ def _read_bibs(project: Project, found: list[Diagnostic]) -> list[BibFile]:
                                     f"the bibliography {bibfile!r} does not exist",
                                     "create it or correct the path"))
             continue
-        bibs.append(read_bib(path, bibfile))
+        bibs.append(read_bib(path, bibfile) if cache is None
+                    else _read_bib_cached(project, path, bibfile, cache))
     return bibs
+
+
+def _read_bib_cached(project: Project, path: Path, shown: str, cache: ParseCache) -> BibFile:
+    read = read_source(path, shown, limit=MAX_BIB_BYTES)
+    if read.text is None:
+        return BibFile(shown, [], findings=read.findings)
+    key = cache.key(project, shown, read.text)
+    bib = cache.get(key)
+    if not isinstance(bib, BibFile):
+        bib = read_bib_text(read.text, shown)
+        cache.put(key, bib)  # before the reader's own findings are added below
+    bib.findings[:0] = read.findings
+    return bib
 
 
 def _read_jargon(project: Project, jargon: str | None, config: Config,
