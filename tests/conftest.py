@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,22 @@ IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "tests", "bench", "*.
 def copy_book(source: Path, target: Path) -> Path:
     shutil.copytree(source, target, ignore=IGNORE)
     return target
+
+
+def incremental_and_clean(tmp_path: Path, change: Callable[[Path], None]) -> tuple[Path, Path]:
+    """The small book built, changed and built again; and, beside it, the changed
+    book built from scratch. Incremental builds must give what clean ones give."""
+    def html_build(root: Path) -> None:
+        build(BuildOptions(root=root, quiet=True, pdf=False, epub=False))
+
+    incremental = copy_book(BUILD_BOOKS / "small", tmp_path / "incremental")
+    html_build(incremental)
+    change(incremental)
+    html_build(incremental)
+    clean = copy_book(BUILD_BOOKS / "small", tmp_path / "clean")
+    change(clean)
+    html_build(clean)
+    return incremental, clean
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import pytest
 
 from essaykit.build import BuildOptions, build
 
-from .conftest import BUILD_BOOKS, REPO, copy_book
+from .conftest import BUILD_BOOKS, REPO, copy_book, incremental_and_clean
 
 pytestmark = pytest.mark.slow
 
@@ -113,14 +113,7 @@ def test_a_changed_bib_entry_reaches_every_list_as_in_a_clean_build(tmp_path: Pa
         bib.write_text(text.replace("{Diffusion of Innovations}",
                                     "{Diffusion of Innovations, Revised}"), encoding="utf-8")
 
-    incremental = copy_book(BUILD_BOOKS / "small", tmp_path / "incremental")
-    build(BuildOptions(root=incremental, quiet=True, pdf=False, epub=False))
-    revise(incremental)
-    build(BuildOptions(root=incremental, quiet=True, pdf=False, epub=False))
-    clean = copy_book(BUILD_BOOKS / "small", tmp_path / "clean")
-    revise(clean)
-    build(BuildOptions(root=clean, quiet=True, pdf=False, epub=False))
-
+    incremental, clean = incremental_and_clean(tmp_path, revise)
     ours, reference = html_pages(incremental), html_pages(clean)
     assert [page for page in ours if ours[page] != reference.get(page)] == []
     assert "Diffusion of Innovations, Revised" in ours["book/bibliography.html"]

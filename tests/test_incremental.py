@@ -10,7 +10,7 @@ import pytest
 
 from essaykit.build import BuildOptions, build
 
-from .conftest import BUILD_BOOKS, copy_book
+from .conftest import BUILD_BOOKS, copy_book, incremental_and_clean
 
 pytestmark = pytest.mark.slow
 
@@ -160,14 +160,7 @@ def test_a_changed_byline_reaches_the_contents_and_the_contributors(tmp_path: Pa
         text = text.replace("subtitle: With citations", "subtitle: A Subtitle Changed Later", 1)
         essay.write_text(text, encoding="utf-8")
 
-    incremental = copy_book(BUILD_BOOKS / "small", tmp_path / "incremental")
-    build(BuildOptions(root=incremental, quiet=True, pdf=False, epub=False))
-    byline_edit(incremental)
-    build(BuildOptions(root=incremental, quiet=True, pdf=False, epub=False))
-    clean = copy_book(BUILD_BOOKS / "small", tmp_path / "clean")
-    byline_edit(clean)
-    build(BuildOptions(root=clean, quiet=True, pdf=False, epub=False))
-
+    incremental, clean = incremental_and_clean(tmp_path, byline_edit)
     ours, reference = pages(incremental), pages(clean)
     assert b"A Subtitle Changed Later" in ours["book/index.html"]
     assert b"Newly of " in ours["book/contributors.html"]
