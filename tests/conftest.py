@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from essaykit.build import BuildOptions, BuildResult, build
+from essaykit.diagnostics import Diagnostic
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD_BOOKS = Path(__file__).parent / "build_books"
@@ -20,6 +21,21 @@ IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "tests", "bench", "*.
 def copy_book(source: Path, target: Path) -> Path:
     shutil.copytree(source, target, ignore=IGNORE)
     return target
+
+
+def book_yml_error(root: Path, line: str) -> tuple[Diagnostic, int]:
+    """The one finding loading the book gives once `line` is added to the end of
+    its book.yml, and the number of that line."""
+    from essaykit.book import load_book
+    from essaykit.diagnostics import EssaykitError
+
+    yml = root / "book" / "book.yml"
+    before = yml.read_text(encoding="utf-8")
+    yml.write_text(before + line + "\n", encoding="utf-8")
+    with pytest.raises(EssaykitError) as raised:
+        load_book(root)
+    (problem,) = raised.value.diagnostics
+    return problem, len(before.splitlines()) + 1
 
 
 def incremental_and_clean(tmp_path: Path, change: Callable[[Path], None]) -> tuple[Path, Path]:

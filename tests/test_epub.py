@@ -11,7 +11,8 @@ import pytest
 
 from essaykit.book import load_book
 from essaykit.build import BuildOptions, BuildResult, build
-from essaykit.diagnostics import EssaykitError
+
+from .conftest import book_yml_error
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -217,13 +218,8 @@ def test_own_cover_and_hostile_text_in_the_epub(small_book: Path) -> None:
 ])
 def test_a_bad_cover_in_book_yml_is_a_clear_error(small_book: Path, value: str, code: str,
                                                   words: str) -> None:
-    yml = small_book / "book/book.yml"
-    before = yml.read_text(encoding="utf-8")
-    yml.write_text(before + f"cover: {value}\n", encoding="utf-8")
-    with pytest.raises(EssaykitError) as raised:
-        load_book(small_book)
-    (problem,) = raised.value.diagnostics
-    assert (problem.code, problem.line) == (code, len(before.splitlines()) + 1)
+    problem, line = book_yml_error(small_book, f"cover: {value}")
+    assert (problem.code, problem.line) == (code, line)
     assert words in problem.message and "cover" in problem.message
     assert "cover" in problem.hint
 

@@ -38,6 +38,23 @@ def generated_book(target: Path, essays: int) -> Path:
     return target
 
 
+def built_with_and_without(tmp_path: Path, kind: str, setting: str) -> tuple[Path, Path]:
+    """A small or a generated book built as it is, and a copy built with `setting`
+    (a conf.py line that turns one of essaykit's optimisations off)."""
+    books = []
+    for name in ("as-is", "set"):
+        root = (copy_book(BUILD_BOOKS / "small", tmp_path / name) if kind == "small"
+                else generated_book(tmp_path / name, 12))
+        if name == "set":
+            conf = root / "conf.py"
+            conf.write_text((conf.read_text(encoding="utf-8") if conf.exists()
+                             else 'extensions = ["essaykit.sphinx_ext"]\n')
+                            + setting + "\n", encoding="utf-8")
+        build(BuildOptions(root=root, quiet=True, pdf=False, check=False))
+        books.append(root)
+    return books[0], books[1]
+
+
 def html_pages(root: Path) -> dict[str, str]:
     html = root / "_build" / "html"
     return {str(p.relative_to(html)): p.read_text(encoding="utf-8")

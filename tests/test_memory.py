@@ -10,12 +10,10 @@ from typing import Any
 import pytest
 from docutils import nodes
 
-from essaykit.build import BuildOptions, build
 from essaykit.sphinx_ext.fastbib import CitationIds
 from essaykit.sphinx_ext.memory import KeepNothing, forget_written_doctree, lean_doctree_cache
 
-from .conftest import BUILD_BOOKS, copy_book
-from .test_fastbib import generated_book, html_pages
+from .test_fastbib import built_with_and_without, html_pages
 
 
 def test_citation_ids_hand_out_a_fresh_node_per_lookup() -> None:
@@ -62,17 +60,7 @@ def test_doctrees_are_kept_when_not_lean() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["small", "generated"])
 def test_lean_build_equals_sphinxs_own(tmp_path: Path, kind: str) -> None:
-    books = []
-    for name in ("lean", "kept"):
-        root = (copy_book(BUILD_BOOKS / "small", tmp_path / name) if kind == "small"
-                else generated_book(tmp_path / name, 12))
-        if name == "kept":
-            conf = root / "conf.py"
-            conf.write_text((conf.read_text(encoding="utf-8") if conf.exists()
-                             else 'extensions = ["essaykit.sphinx_ext"]\n')
-                            + "essaykit_lean_memory = False\n", encoding="utf-8")
-        build(BuildOptions(root=root, quiet=True, pdf=False, check=False))
-        books.append(root)
+    books = built_with_and_without(tmp_path, kind, "essaykit_lean_memory = False")
     lean, kept = (html_pages(root) for root in books)
     assert lean.keys() == kept.keys()
     assert [page for page in lean if lean[page] != kept[page]] == []

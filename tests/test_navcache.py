@@ -9,25 +9,14 @@ import pytest
 from essaykit.build import BuildOptions, build
 
 from .conftest import BUILD_BOOKS, copy_book
-from .test_fastbib import generated_book, html_pages
+from .test_fastbib import built_with_and_without, html_pages
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("kind", ["small", "generated"])
 def test_cached_sidebar_equals_the_themes_own(tmp_path: Path, kind: str) -> None:
-    books = []
-    for name in ("cached", "uncached"):
-        root = (copy_book(BUILD_BOOKS / "small", tmp_path / name) if kind == "small"
-                else generated_book(tmp_path / name, 12))
-        if name == "uncached":
-            conf = root / "conf.py"
-            (root / "conf.py").write_text(
-                (conf.read_text(encoding="utf-8") if conf.exists()
-                 else 'extensions = ["essaykit.sphinx_ext"]\n')
-                + "essaykit_cache_sidebar = False\n", encoding="utf-8")
-        build(BuildOptions(root=root, quiet=True, pdf=False, check=False))
-        books.append(root)
+    books = built_with_and_without(tmp_path, kind, "essaykit_cache_sidebar = False")
     cached, uncached = (html_pages(root) for root in books)
     assert cached.keys() == uncached.keys()
     assert [page for page in cached if cached[page] != uncached[page]] == []

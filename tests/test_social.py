@@ -13,7 +13,8 @@ import pytest
 from essaykit.book import load_book
 from essaykit.build import BuildOptions, BuildResult, build
 from essaykit.cli import main
-from essaykit.diagnostics import EssaykitError
+
+from .conftest import book_yml_error
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 PAGES = ["book/index", "book/introduction", "essays/taster", "essays/two-authors",
@@ -113,14 +114,8 @@ def test_book_yml_url_is_the_default_site_url(small_book: Path) -> None:
 @pytest.mark.parametrize("value", ["example.org", "ftp://example.org/", "https://", "''",
                                    "https://example.org/?page=1", "[1, 2]"])
 def test_a_bad_url_in_book_yml_is_a_clear_error(small_book: Path, value: str) -> None:
-    yml = small_book / "book/book.yml"
-    lines = yml.read_text(encoding="utf-8")
-    yml.write_text(lines + f"url: {value}\n", encoding="utf-8")
-    with pytest.raises(EssaykitError) as raised:
-        load_book(small_book)
-    (problem,) = raised.value.diagnostics
-    assert problem.code == "BOOK001"
-    assert problem.line == len(lines.splitlines()) + 1
+    problem, line = book_yml_error(small_book, f"url: {value}")
+    assert (problem.code, problem.line) == ("BOOK001", line)
     assert "'url'" in problem.message and "http" in problem.message
 
 
