@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate  # noqa: E402
 
 from essaykit.check import run_check  # noqa: E402
-from essaykit.check.mdconfig import (  # noqa: E402
+from essaykit.core.mdconfig import (  # noqa: E402
     HEADING_ANCHORS,
     MYST_EXTENSIONS,
     checker_parser,

@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from essaykit.cli import main
+from essaykit.cli.main import main
 
 BOOKS = Path(__file__).parent / "books"
 

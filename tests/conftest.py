@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from essaykit.build import BuildOptions, BuildResult, build
-from essaykit.diagnostics import Diagnostic
+from essaykit.core.diagnostics import Diagnostic
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD_BOOKS = Path(__file__).parent / "build_books"
@@ -26,8 +26,8 @@ def copy_book(source: Path, target: Path) -> Path:
 def book_yml_error(root: Path, line: str) -> tuple[Diagnostic, int]:
     """The one finding loading the book gives once `line` is added to the end of
     its book.yml, and the number of that line."""
-    from essaykit.book import load_book
-    from essaykit.diagnostics import EssaykitError
+    from essaykit.core.book import load_book
+    from essaykit.core.diagnostics import EssaykitError
 
     yml = root / "book" / "book.yml"
     before = yml.read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from essaykit.limits import MAX_PAGE_BYTES
+from essaykit.core.limits import MAX_PAGE_BYTES
 
 HOSTILE = Path(__file__).parent / "hostile"
 SECRET = "TOPSECRET-editor-credentials-7f3a"

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from essaykit.book import Book, load_book
 from essaykit.build import BuildResult
+from essaykit.core.book import Book, load_book
 
 from .browser import CHROMIUM_ARGS, find_chromium, serve
 from .helpers import visible_text

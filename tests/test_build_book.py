@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from essaykit.book import load_book
 from essaykit.build import BuildResult
+from essaykit.core.book import load_book
 
 from .helpers import visible_text
 

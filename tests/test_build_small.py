@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from essaykit.book import load_book
 from essaykit.build import BuildFailed, BuildOptions, BuildResult, build
-from essaykit.cli import main
-from essaykit.frontmatter import parse_meta
+from essaykit.cli.main import main
+from essaykit.core.book import load_book
+from essaykit.core.frontmatter import parse_meta
 
 from .helpers import visible_text
 

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from essaykit import rules
 from essaykit.check import load_rules
+from essaykit.core import rules
 from tests.check_support import BOOKS, run_cli
 from tests.hostile_support import HOSTILE
 

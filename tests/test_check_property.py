@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from myst_parser.slugs import docutils_slugify
 
 from essaykit.check import check_document_text
-from essaykit.check.bib import read_bib_text
 from essaykit.check.jargon import ACRONYM, acronym_matches
-from essaykit.check.mdconfig import create_parser, docutils_id
 from essaykit.check.parse import parse_document
-from essaykit.check.safety_text import may_hold_script_url, read_source, scan_text
+from essaykit.core.bib import read_bib_text
+from essaykit.core.mdconfig import create_parser, docutils_id
+from essaykit.core.textsafety import may_hold_script_url, read_source, scan_text
 from tests.check_support import BOOKS
 
 FRAGMENTS = [
@@ -155,9 +155,9 @@ def test_walk_shortcuts_record_what_the_full_walk_records(text: str) -> None:
     """The walker takes shortcuts: a paragraph or cell of plain text skips the inline
     walker, and a line found whole in the source is not searched for. Each must record
     exactly what the long way records."""
-    from essaykit.check.model import Document
     from essaykit.check.parse import _Walker, normalise_newlines
     from essaykit.check.parse_inline import Inline
+    from essaykit.core.model import Document
 
     parser = create_parser()
     text = normalise_newlines(text)
@@ -186,7 +186,7 @@ def test_links_to_one_file_are_located_alike(path: str, fragments: list[str],
     """check_paths locates each link once per file (`_place`), not once per anchor: every
     value with the same place must be located the same way."""
     from essaykit.check.safety_markup import _place
-    from essaykit.trust import locate
+    from essaykit.core.trust import locate
 
     root = Path(__file__).parent / "books" / "clean"
     first, second = (spaces + path + "#" + fragments[0], path + "#" + fragments[1] + spaces)

@@ -9,20 +9,21 @@ from docutils.core import publish_doctree
 from myst_parser.parsers.docutils_ import Parser as MystDocutilsParser
 
 from essaykit.check import load_rules
-from essaykit.check.bib import read_bib_text
-from essaykit.check.config import load_config
 from essaykit.check.glossary import parse_glossary
-from essaykit.check.jargon import TermMatcher, _explained
-from essaykit.check.mdconfig import (
+from essaykit.check.jargon import _explained
+from essaykit.check.parse import parse_document
+from essaykit.check.suppress import bib_suppressions, parse_suppression
+from essaykit.check.urls import url_problem, urls_in_prose
+from essaykit.core.bib import read_bib_text
+from essaykit.core.diagnostics import Severity
+from essaykit.core.mdconfig import (
     HEADING_ANCHORS,
     MYST_EXTENSIONS,
     TITLE_TO_HEADER,
     create_parser,
 )
-from essaykit.check.parse import parse_document
-from essaykit.check.suppress import bib_suppressions, parse_suppression
-from essaykit.check.urls import url_problem, urls_in_prose
-from essaykit.diagnostics import Severity
+from essaykit.core.settings import load_config
+from essaykit.core.terms import TermMatcher
 
 load_rules()
 REPO_ROOT = Path(__file__).parent.parent
@@ -252,7 +253,7 @@ def test_config_errors_have_lines(tmp_path: Path) -> None:
 def test_the_checkers_parser_reads_as_myst_parsers_own() -> None:
     """The checker parses with myst-parser's parser less its word-count rule: every
     token must be the same, for every page of the real book and of the fixtures."""
-    from essaykit.check.mdconfig import checker_parser
+    from essaykit.core.mdconfig import checker_parser
 
     pages = [*REPO_ROOT.glob("essays/*.md"), *REPO_ROOT.glob("book/*.md"),
              *REPO_ROOT.glob("tests/books/*/essays/*.md")]

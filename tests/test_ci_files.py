@@ -57,7 +57,7 @@ def test_the_hook_repository_definition() -> None:
     files = re.compile(hook["files"])
     for path in ("essays/a.md", "book/references.bib", "book/book.yml", "docs/book/book.yml"):
         assert files.search(path), path
-    for path in ("tools/essaykit/cli.py", "book/notbook.yml", ".github/workflows/book.yml"):
+    for path in ("tools/essaykit/cli/main.py", "book/notbook.yml", ".github/workflows/book.yml"):
         assert not files.search(path), path
 
 
@@ -71,7 +71,7 @@ def test_this_repositorys_hook_config() -> None:
     for path in ("essays/taster.md", "book/references.bib", "book/book.yml",
                  "book/jargon.txt", "book/glossary.md", "pyproject.toml"):
         assert files.search(path), path
-    for path in ("README.md", "tools/essaykit/cli.py", "tests/books/clean/essays/one.md",
+    for path in ("README.md", "tools/essaykit/cli/main.py", "tests/books/clean/essays/one.md",
                  "CONTRIBUTING.md"):
         assert not files.search(path), path
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from essaykit.book import load_book
 from essaykit.build import BuildOptions, build
 from essaykit.check import run_check
-from essaykit.cli import build_parser
-from essaykit.frontmatter import parse_meta
+from essaykit.cli.main import build_parser
+from essaykit.core.book import load_book
+from essaykit.core.frontmatter import parse_meta
 from essaykit.scaffold import add_to_part
 from tests.check_support import run_cli
 from tests.conftest import REPO, copy_book

@@ -9,8 +9,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from essaykit.book import load_book
 from essaykit.build import BuildOptions, BuildResult, build
+from essaykit.core.book import load_book
 
 from .conftest import book_yml_error
 
@@ -136,7 +136,7 @@ def test_the_epub_is_a_valid_book(small_book_build: tuple[Path, BuildResult]) ->
 @pytest.mark.slow
 def test_the_same_book_keeps_its_identifier(small_book_build: tuple[Path, BuildResult],
                                             tmp_path: Path) -> None:
-    from essaykit.book import load_book
+    from essaykit.core.book import load_book
     from essaykit.sphinx_ext.main import apply_edition_defaults
 
     root, result = small_book_build
@@ -236,7 +236,7 @@ def test_a_cover_in_book_yml_is_read(small_book: Path) -> None:
 def test_the_drawn_cover_is_a_book_cover(tmp_path: Path) -> None:
     from PIL import Image
 
-    from essaykit.cover import HEIGHT, WIDTH, CoverText, draw_cover
+    from essaykit.sphinx_ext.cover import HEIGHT, WIDTH, CoverText, draw_cover
 
     text = CoverText("A Title Long Enough to Need Several Lines on Any Cover at All",
                      "A subtitle", "Ada Editor and Bea Editor", "Fixture Press")

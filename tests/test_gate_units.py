@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 
 from essaykit.build import pre_build_gate
 from essaykit.check import check_document_text
-from essaykit.check.bib import read_bib_text
-from essaykit.check.bibguard import guard_macros
-from essaykit.check.safety_text import read_source, scan_text
-from essaykit.limits import MAX_MACRO_EXPANSION
+from essaykit.core.bib import read_bib_text
+from essaykit.core.bibguard import guard_macros
+from essaykit.core.limits import MAX_MACRO_EXPANSION
+from essaykit.core.textsafety import read_source, scan_text
+from essaykit.core.trust import Where, is_trusted, locate, trusted_entry_problem
 from essaykit.sphinx_ext.hardening import blank_parser_keys
-from essaykit.trust import Where, is_trusted, locate, trusted_entry_problem
 from tests.check_support import BOOKS
 
 

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from docutils import nodes
 
+from essaykit.compat import KeepNothing
 from essaykit.sphinx_ext.fastbib import CitationIds
-from essaykit.sphinx_ext.memory import KeepNothing, forget_written_doctree, lean_doctree_cache
+from essaykit.sphinx_ext.memory import forget_written_doctree, lean_doctree_cache
 
 from .test_fastbib import built_with_and_without, html_pages
 

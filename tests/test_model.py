@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from pybtex.backends.plaintext import Backend
 from pybtex.database import parse_string
 
-from essaykit import citeblock
-from essaykit.book import load_book
-from essaykit.diagnostics import EssaykitError
-from essaykit.frontmatter import parse_meta, split
-from essaykit.harvard import HarvardStyle
-from essaykit.strictyaml import StrictYamlError, load
+from essaykit.core import citeblock
+from essaykit.core.book import load_book
+from essaykit.core.diagnostics import EssaykitError
+from essaykit.core.frontmatter import parse_meta, split
+from essaykit.core.yamlsafe import StrictYamlError, load
+from essaykit.sphinx_ext.harvard import HarvardStyle
 
 GOOD = """---
 title: A title

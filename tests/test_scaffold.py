@@ -10,8 +10,8 @@ import pytest
 
 from essaykit.build import BuildOptions, build
 from essaykit.check import run_check
-from essaykit.cli import main
-from essaykit.frontmatter import parse_meta
+from essaykit.cli.main import main
+from essaykit.core.frontmatter import parse_meta
 from essaykit.scaffold import new_essay
 from tests.conftest import REPO, copy_book
 

@@ -10,9 +10,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from essaykit.book import load_book
 from essaykit.build import BuildOptions, BuildResult, build
-from essaykit.cli import main
+from essaykit.cli.main import main
+from essaykit.core.book import load_book
 
 from .conftest import book_yml_error
 
@@ -131,7 +131,7 @@ def test_a_bad_site_url_stops_the_cli_before_building(
 
 
 def test_formats_option(capsys: pytest.CaptureFixture[str]) -> None:
-    from essaykit.cli import build_parser, chosen_formats
+    from essaykit.cli.main import build_parser, chosen_formats
 
     parser = build_parser()
     assert chosen_formats(parser.parse_args(["build"])) == {"html", "pdf", "epub"}

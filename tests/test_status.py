@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from essaykit.book import WordTarget, read_book
-from essaykit.cli import main
-from essaykit.status import READING_WORDS_PER_MINUTE, compute_status, reading_minutes
-from essaykit.status_page import render_status_page
+from essaykit.cli.main import main
+from essaykit.core.book import WordTarget, read_book
+from essaykit.dashboard.page import render_status_page
+from essaykit.dashboard.status import READING_WORDS_PER_MINUTE, compute_status, reading_minutes
 
 DESK = Path(__file__).parent / "status_books" / "desk"
 EXPECTED = json.loads((DESK / "expected.json").read_text(encoding="utf-8"))
@@ -211,7 +211,7 @@ def test_matplotlib_never_writes_to_an_unwritable_home(desk: Path, tmp_path: Pat
            if not key.startswith(("MPL", "XDG_"))}
     env["HOME"] = str(blocker / "home")
     completed = subprocess.run(
-        [sys.executable, "-m", "essaykit.cli", "--root", str(desk), "status", "--html"],
+        [sys.executable, "-m", "essaykit.cli.main", "--root", str(desk), "status", "--html"],
         env=env, capture_output=True, text=True, timeout=120, check=False)
     assert completed.returncode == 0, completed.stderr
     assert "Matplotlib" not in completed.stderr and "matplotlib" not in completed.stderr
@@ -222,7 +222,7 @@ def test_matplotlib_never_writes_to_an_unwritable_home(desk: Path, tmp_path: Pat
 def test_a_large_collection_gets_a_histogram_not_a_bar_per_essay(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from essaykit.status_plot import MOST_BARS, words_chart
+    from essaykit.dashboard.plot import MOST_BARS, words_chart
 
     status = compute_status(DESK)
     essay = next(piece for piece in status.pieces if piece.kind == "essay")
@@ -238,9 +238,9 @@ def test_a_large_collection_gets_a_histogram_not_a_bar_per_essay(tmp_path: Path)
 def test_kept_facts_are_used_until_their_essay_or_the_book_changes(desk: Path) -> None:
     from dataclasses import replace
 
-    from essaykit.book import load_book
     from essaykit.check import run_check
-    from essaykit.status import FactsMemo, collection_status
+    from essaykit.core.book import load_book
+    from essaykit.dashboard.status import FactsMemo, collection_status
 
     book = load_book(desk)
     memo: FactsMemo = {}
@@ -272,7 +272,7 @@ def test_the_chart_is_kept_until_what_it_shows_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
-    from essaykit import status_plot
+    from essaykit.dashboard import plot as status_plot
 
     drawn: list[int] = []
     draw = status_plot._draw_chart

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from essaykit.build import BuildFailed, BuildOptions, BuildResult, build
-from essaykit.changes import MANIFEST, Finding
-from essaykit.cli import main
+from essaykit.cli.main import main
+from essaykit.dashboard.changes import MANIFEST, Finding
 from essaykit.scaffold import new_essay
 
 pytestmark = pytest.mark.slow
@@ -130,7 +130,7 @@ def test_unreadable_manifest_counts_as_a_first_build(small_book: Path) -> None:
 
 
 def test_finding_ignores_line_and_column() -> None:
-    from essaykit import rules
+    from essaykit.core import rules
 
     a = rules.make("GLO004", "essays/x.md", 3, 1, "acronym 'DWP' is not expanded", "")
     b = rules.make("GLO004", "essays/x.md", 9, 7, "acronym 'DWP' is not expanded", "")

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .book import Book, load_book, site_url_problem
-from .diagnostics import Diagnostic, Severity
-from .print.paths import epub_filename, pdf_filename
+from essaykit.core.book import Book, load_book, site_url_problem
+from essaykit.core.diagnostics import Diagnostic, Severity
+from essaykit.print.paths import epub_filename, pdf_filename
 
 if TYPE_CHECKING:
-    from .changes import BuildManifest, ChangeReport
-    from .check.runner import CheckResult
-    from .status import CollectionStatus
+    from essaykit.check.runner import CheckResult
+    from essaykit.dashboard.changes import BuildManifest, ChangeReport
+    from essaykit.dashboard.status import CollectionStatus
 
 Reporter = Callable[[str], None]
 
@@ -63,7 +63,7 @@ class BuildFailed(Exception):
 
 
 def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
-    from .collector import tuned_for_build
+    from essaykit.collector import tuned_for_build
 
     with tuned_for_build():
         return _build(options, report)
@@ -164,7 +164,7 @@ def source_fingerprint(root: Path, options: BuildOptions) -> str:
     """
     import hashlib
 
-    from . import __file__ as package_init
+    from essaykit import __file__ as package_init
 
     digest = hashlib.sha256()
     digest.update(repr((options.html, options.pdf, options.epub, options.site_url,
@@ -184,7 +184,7 @@ def code_version() -> str:
     """A digest of essaykit's own files, so that Sphinx's caches notice a new version."""
     import hashlib
 
-    from . import __file__ as package_init
+    from essaykit import __file__ as package_init
 
     digest = hashlib.sha256()
     for path in sorted(Path(package_init).parent.rglob("*")):
@@ -213,8 +213,8 @@ def pre_build_gate(root: Path, parsed: Path | None = None) -> list[Diagnostic]:
 def check_book(root: Path, parsed: Path | None = None) -> CheckResult:
     """The whole book checked. With `parsed`, pages unchanged since the last build
     are not parsed again (the checks themselves still run over the whole book)."""
-    from .check import run_check
-    from .check.parsecache import ParseCache
+    from essaykit.check import run_check
+    from essaykit.check.parsecache import ParseCache
 
     cache = ParseCache(parsed, code_version()) if parsed is not None else None
     return run_check(root, parse_cache=cache)
@@ -232,8 +232,8 @@ def summarise(book: Book, checked: CheckResult, memo_file: Path | None = None
     """
     import pickle
 
-    from .changes import snapshot
-    from .status import FactsMemo, collection_status
+    from essaykit.dashboard.changes import snapshot
+    from essaykit.dashboard.status import FactsMemo, collection_status
 
     memo: FactsMemo = {}
     if memo_file is not None:
@@ -286,7 +286,7 @@ def shared_inputs_digest(book: Book, checked: CheckResult) -> str:
 def stage_status_page(book: Book, staging: Path, cache: Path, result: BuildResult) -> None:
     """The dashboard into staging/status/, and into the staged web book if book.yml
     asks for it to be public (it is linked from nowhere either way)."""
-    from .status_page import write_status_page
+    from essaykit.dashboard.page import write_status_page
 
     assert result.status is not None
     write_status_page(result.status, staging / STATUS, cache / "matplotlib", book.language)
@@ -296,7 +296,7 @@ def stage_status_page(book: Book, staging: Path, cache: Path, result: BuildResul
 
 def record_changes(current: BuildManifest, outdir: Path) -> ChangeReport:
     """Compare with the last successful build's manifest, then make this build the last."""
-    from .changes import compare, read_manifest, write_manifest
+    from essaykit.dashboard.changes import compare, read_manifest, write_manifest
 
     report = compare(read_manifest(outdir), current)
     try:
@@ -357,7 +357,7 @@ def typeset(book: Book, staging: Path, outdir: Path, result: BuildResult,
     """WeasyPrint each edition, unless its print HTML and stylesheet are as last time."""
     import hashlib
 
-    from .print.pdf import write_pdf
+    from essaykit.print.pdf import write_pdf
 
     pdfdir = staging / "pdf"
     pdfdir.mkdir()

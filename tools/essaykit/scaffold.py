@@ -17,11 +17,11 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from . import rules
-from .book import BOOK_FILE, Book, load_book
-from .diagnostics import EssaykitError
-from .print.paths import slugify
-from .strictyaml import load
+from essaykit.core import rules
+from essaykit.core.book import BOOK_FILE, Book, load_book
+from essaykit.core.diagnostics import EssaykitError
+from essaykit.core.yamlsafe import load
+from essaykit.print.paths import slugify
 
 MAX_SLUG = 60
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -266,7 +266,7 @@ def _relative_docname(source: str, target: str) -> str:
 
 def _first_key(book: Book) -> str:
     """The first entry's key, read with the checker's guarded reader (never raises)."""
-    from .check.bib import read_bib
+    from essaykit.core.bib import read_bib
 
     bib = read_bib(book.path(book.bibliography), book.bibliography)
     broken = bib.broken

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .. import rules
-from ..diagnostics import Diagnostic, Severity
-from .index import BookIndex
-from .registry import check
+from essaykit.check.index import BookIndex
+from essaykit.check.registry import check
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic, Severity
 
 rules.rule(
     "ACC001", "image-without-alt-text", Severity.WARNING,

@@ -7,12 +7,12 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from .. import rules
-from ..diagnostics import Diagnostic, Severity
-from .bib import BibEntry
-from .index import BookIndex
-from .model import Document, Role
-from .registry import check
+from essaykit.check.index import BookIndex
+from essaykit.check.registry import check
+from essaykit.core import rules
+from essaykit.core.bib import BibEntry
+from essaykit.core.diagnostics import Diagnostic, Severity
+from essaykit.core.model import Document, Role
 
 rules.rule(
     "CIT001", "unknown-citation-key", Severity.ERROR,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .model import GlossaryEntry
+from essaykit.core.model import GlossaryEntry
 
 
 def parse_glossary(

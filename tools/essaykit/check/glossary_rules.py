@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-from .. import rules
-from ..diagnostics import Diagnostic, Severity
-from .index import BookIndex
-from .jargon import glossary_use, unexplained, used_terms
-from .model import normalise_label
-from .registry import check
+from essaykit.check.index import BookIndex
+from essaykit.check.jargon import glossary_use, unexplained, used_terms
+from essaykit.check.registry import check
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic, Severity
+from essaykit.core.model import normalise_label
 
 rules.rule(
     "GLO001", "unused-glossary-entry", Severity.WARNING,

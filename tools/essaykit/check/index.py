@@ -13,11 +13,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic
-from .bib import BibEntry, BibFile
-from .config import Config
-from .model import Document, GlossaryEntry, Label, normalise_label
-from .project import Project
+from essaykit.check.project import Project
+from essaykit.core.bib import BibEntry, BibFile
+from essaykit.core.diagnostics import Diagnostic
+from essaykit.core.model import Document, GlossaryEntry, Label, normalise_label
+from essaykit.core.settings import Config
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .. import rules
-from ..strictyaml import Located, StrictYamlError, load
-from .project import Project, markdown_files, resolve_page
+from essaykit.check.project import Project, markdown_files, resolve_page
+from essaykit.core import rules
+from essaykit.core.yamlsafe import Located, StrictYamlError, load
 
 # Jupyter Book 1's own default for `parse.myst_enable_extensions`
 JB_EXTENSIONS = frozenset({"colon_fence", "dollarmath", "linkify", "substitution", "tasklist"})

@@ -10,11 +10,11 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator
 
-from .. import rules
-from ..diagnostics import Diagnostic, Severity
-from .index import BookIndex
-from .project import resolve_page
-from .registry import check
+from essaykit.check.index import BookIndex
+from essaykit.check.project import resolve_page
+from essaykit.check.registry import check
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic, Severity
 
 rules.rule(
     "REF006", "page-not-in-book", Severity.WARNING,

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from .. import rules
-from ..diagnostics import Diagnostic, Severity
-from .glossary_rules import CoverageRow
+from essaykit.check.glossary_rules import CoverageRow
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic, Severity
 
 FORMATS = ("text", "json", "github")
 GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

@@ -14,11 +14,12 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..frontmatter import split
-from ..limits import MAX_CONTAINER_DEPTH, MAX_DIRECTIVE_DEPTH
-from ..strictyaml import StrictYamlError, load
-from .glossary import parse_glossary
-from .model import (
+from essaykit.check.glossary import parse_glossary
+from essaykit.check.parse_inline import Inline
+from essaykit.check.suppress import parse_suppression
+from essaykit.core.frontmatter import split
+from essaykit.core.limits import MAX_CONTAINER_DEPTH, MAX_DIRECTIVE_DEPTH
+from essaykit.core.model import (
     Directive,
     Document,
     Html,
@@ -30,8 +31,7 @@ from .model import (
     TocEntry,
     TooDeep,
 )
-from .parse_inline import Inline
-from .suppress import parse_suppression
+from essaykit.core.yamlsafe import StrictYamlError, load
 
 DIRECTIVE = re.compile(r"^\{(?P<name>[A-Za-z][\w:.+-]*)\}\s*(?P<argument>.*)$")
 OPTION = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$")

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
-from .mdconfig import docutils_id, heading_slug, unique_slug
-from .model import Heading, Html, Link, Prose, Role
+from essaykit.core.mdconfig import docutils_id, heading_slug, unique_slug
+from essaykit.core.model import Heading, Html, Link, Prose, Role
 
 if TYPE_CHECKING:
-    from .parse import _Walker
+    from essaykit.check.parse import _Walker
 
 OBJECT = "\ufffc"  # stands for code, roles and images in prose
 

@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .project import Project
+from essaykit.check.project import Project
 
 PARSER_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "myst-parser")
 

@@ -12,10 +12,10 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .. import rules
-from ..book import BOOK_FILE, read_book
-from ..diagnostics import Diagnostic
-from .mdconfig import HEADING_ANCHORS, MYST_EXTENSIONS, TITLE_TO_HEADER
+from essaykit.core import rules
+from essaykit.core.book import BOOK_FILE, read_book
+from essaykit.core.diagnostics import Diagnostic
+from essaykit.core.mdconfig import HEADING_ANCHORS, MYST_EXTENSIONS, TITLE_TO_HEADER
 
 SKIP_DIRS = frozenset({"_build", "node_modules", "__pycache__", "venv", "site-packages"})
 
@@ -56,11 +56,11 @@ def discover(start: Path) -> Project:
         if (candidate / BOOK_FILE).is_file():
             return essaykit_project(candidate)
         if (candidate / "_toc.yml").is_file():
-            from .jupyterbook import jupyter_book_project
+            from essaykit.check.jupyterbook import jupyter_book_project
 
             return jupyter_book_project(candidate)
         if (candidate / "conf.py").is_file():
-            from .sphinxconf import sphinx_project
+            from essaykit.check.sphinxconf import sphinx_project
 
             return sphinx_project(candidate)
     project = Project("none", folder, "")
@@ -79,7 +79,7 @@ def essaykit_project(root: Path) -> Project:
                       autolink_terms=True, root_doc="book/index.md")
     project.diagnostics.extend(problems)
     if (root / "conf.py").is_file():
-        from .sphinxconf import read_conf
+        from essaykit.check.sphinxconf import read_conf
 
         settings, _, _ = read_conf(root / "conf.py")
         project.numbered_figures = settings.get("numfig") is True

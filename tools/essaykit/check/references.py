@@ -9,13 +9,13 @@ from functools import lru_cache
 from posixpath import splitext
 from urllib.parse import unquote
 
-from .. import rules
-from ..diagnostics import Diagnostic, Severity
-from .index import BookIndex
-from .jargon import essay_text
-from .model import Document, Link, normalise_label
-from .registry import check
-from .urls import url_problem, urls_in_prose
+from essaykit.check.index import BookIndex
+from essaykit.check.jargon import essay_text
+from essaykit.check.registry import check
+from essaykit.check.urls import url_problem, urls_in_prose
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic, Severity
+from essaykit.core.model import Document, Link, normalise_label
 
 rules.rule(
     "REF001", "unknown-label", Severity.ERROR,

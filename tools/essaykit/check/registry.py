@@ -3,7 +3,7 @@
 A check takes the indexed book and yields diagnostics. The runner calls a
 check only when one of its codes is selected, so ignoring a family also saves
 its time. Rule documentation (name, why, bad/good) lives in the one table in
-`essaykit.rules`; each family module registers its rules beside its checks.
+`essaykit.core.rules`; each family module registers its rules beside its checks.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from .. import rules
-from ..diagnostics import Diagnostic, Severity
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
-    from .index import BookIndex
+    from essaykit.check.index import BookIndex
 
 Check = Callable[["BookIndex"], Iterable[Diagnostic]]
 CHECKS: list[tuple[tuple[str, ...], Check]] = []

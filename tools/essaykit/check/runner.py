@@ -15,11 +15,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from .. import rules
-from ..diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
-from ..frontmatter import parse_meta
-from ..limits import MAX_BIB_BYTES
-from . import (  # noqa: F401 - importing registers the rule families
+from essaykit.check import (  # noqa: F401 - importing registers the rule families
     accessibility,
     citations,
     frontmatter_rules,
@@ -30,18 +26,22 @@ from . import (  # noqa: F401 - importing registers the rule families
     safety_loss,
     safety_markup,
 )
-from .bib import BibFile, read_bib, read_bib_text
-from .config import CONFIGURATION_CODES, Config, load_config, validate_prefixes
-from .glossary_rules import CoverageRow, coverage
-from .index import BookIndex
-from .mdconfig import checker_parser
-from .model import Document, Suppression
-from .parse import front_matter, parse_document
-from .parsecache import ParseCache
-from .project import Project, discover
-from .registry import CHECKS
-from .safety_text import may_hold_script_url, read_source, scan_text
-from .suppress import bib_suppressions, is_suppressed
+from essaykit.check.glossary_rules import CoverageRow, coverage
+from essaykit.check.index import BookIndex
+from essaykit.check.parse import front_matter, parse_document
+from essaykit.check.parsecache import ParseCache
+from essaykit.check.project import Project, discover
+from essaykit.check.registry import CHECKS
+from essaykit.check.suppress import bib_suppressions, is_suppressed
+from essaykit.core import rules
+from essaykit.core.bib import BibFile, read_bib, read_bib_text
+from essaykit.core.diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
+from essaykit.core.frontmatter import parse_meta
+from essaykit.core.limits import MAX_BIB_BYTES
+from essaykit.core.mdconfig import checker_parser
+from essaykit.core.model import Document, Suppression
+from essaykit.core.settings import CONFIGURATION_CODES, Config, load_config, validate_prefixes
+from essaykit.core.textsafety import may_hold_script_url, read_source, scan_text
 
 # Codes an inline `% essaykit: ignore[...]` in the checked file cannot silence.
 UNWAIVABLE = ("SEC", "CHK")

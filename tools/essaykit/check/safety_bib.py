@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .. import rules
-from ..diagnostics import Diagnostic
-from ..trust import SCRIPT_SCHEME
-from . import safety_markup  # noqa: F401 - registers SEC009
-from .bib import BibFile
-from .index import BookIndex
-from .registry import check
+from essaykit.check import safety_markup  # noqa: F401 - registers SEC009
+from essaykit.check.index import BookIndex
+from essaykit.check.registry import check
+from essaykit.core import rules
+from essaykit.core.bib import BibFile
+from essaykit.core.diagnostics import Diagnostic
+from essaykit.core.trust import SCRIPT_SCHEME
 
 LINK_FIELDS = ("url", "doi", "howpublished", "eprint")
 

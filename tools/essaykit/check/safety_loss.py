@@ -10,12 +10,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 
-from .. import rules
-from ..diagnostics import Diagnostic, Severity
-from ..limits import MAX_CONTAINER_DEPTH, MAX_DIRECTIVE_DEPTH
-from ..trust import escapes
-from .index import BookIndex
-from .registry import check
+from essaykit.check.index import BookIndex
+from essaykit.check.registry import check
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic, Severity
+from essaykit.core.limits import MAX_CONTAINER_DEPTH, MAX_DIRECTIVE_DEPTH
+from essaykit.core.trust import escapes
 
 rules.rule(
     "CHK006", "unclosed-fence", Severity.ERROR,

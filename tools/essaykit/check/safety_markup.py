@@ -13,12 +13,12 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from .. import rules
-from ..diagnostics import Diagnostic, Severity
-from ..trust import SCRIPT_SCHEME, Target, Where, is_trusted, locate
-from .index import BookIndex
-from .model import Document, Html
-from .registry import check
+from essaykit.check.index import BookIndex
+from essaykit.check.registry import check
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic, Severity
+from essaykit.core.model import Document, Html
+from essaykit.core.trust import SCRIPT_SCHEME, Target, Where, is_trusted, locate
 
 rules.rule(
     "SEC001", "file-outside-book", Severity.ERROR,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from .. import rules
-from .project import Project, markdown_files
+from essaykit.check.project import Project, markdown_files
+from essaykit.core import rules
 
 WANTED = frozenset({
     "root_doc", "master_doc", "bibtex_bibfiles", "exclude_patterns", "myst_enable_extensions",

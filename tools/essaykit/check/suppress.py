@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..diagnostics import Diagnostic
-from .model import Suppression
+from essaykit.core.diagnostics import Diagnostic
+from essaykit.core.model import Suppression
 
 PATTERN = re.compile(r"essaykit:\s*ignore\[(?P<codes>[^\]]*)\]")
 BIB_COMMENT = re.compile(r"^\s*%(?P<text>.*)$")

@@ -15,17 +15,17 @@ from typing import Any
 
 import jinja2
 from docutils import nodes
-from docutils.io import StringOutput
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import progress_message, status_iterator
 
-from ..book import Book, docname
-from ..citeblock import book_title
-from ..frontmatter import EssayMeta
-from ..text import join_names, roman
-from . import transforms
+from essaykit.core.book import Book, docname
+from essaykit.core.citeblock import book_title
+from essaykit.core.frontmatter import EssayMeta
+from essaykit.core.text import join_names, roman
+from essaykit.print import transforms
+from essaykit.sphinx_ext.state import book_of
 
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -69,7 +69,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
 
     def write_documents(self, _docnames: Any) -> None:
         self.prepare_writing(set(self.env.all_docs))
-        book: Book = self.app.essaykit_book  # type: ignore[attr-defined]
+        book: Book = book_of(self.env)
         editions = [Edition("book", [*book.front, *book.essays, *book.back])]
         if book.taster:
             editions.append(Edition("taster", [book.taster]))
@@ -78,7 +78,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
             included = transforms.included_docnames(edition.pages)
             for page in status_iterator(edition.pages, f"rendering {edition.name} for print... ",
                                         "darkgreen", len(edition.pages),
-                                        self.app.verbosity):
+                                        getattr(self.config, "verbosity", 0)):
                 key = (edition.name, page)
                 if key not in rendered:
                     rendered[key] = self.render_piece(book, page, included)
@@ -103,16 +103,16 @@ class PrintBuilder(SingleFileHTMLBuilder):
         return Piece(name, kind, title, self.render_fragment(name, doctree), meta, part)
 
     def render_fragment(self, name: str, doctree: nodes.document) -> str:
-        destination = StringOutput(encoding="utf-8")
         doctree.settings = self.docsettings
         self.secnumbers = {}
         self.fignumbers = {}
         self.imgpath = "_images"
         self.dlpath = "_downloads"
         self.current_docname = name
-        self.docwriter.write(doctree, destination)
-        self.docwriter.assemble_parts()
-        return str(self.docwriter.parts["fragment"])
+        # Sphinx's public translator API, as its own HTML builder writes a page
+        visitor = self.create_translator(doctree, self)
+        doctree.walkabout(visitor)
+        return "".join(visitor.fragment)  # type: ignore[attr-defined]
 
     def write_edition(self, book: Book, edition: Edition) -> None:
         environment = jinja2.Environment(
@@ -144,7 +144,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
 
 def _overridable(builder: PrintBuilder, name: str) -> Path:
     """The book's own copy in book/templates/ wins over the package's."""
-    book: Book = builder.app.essaykit_book  # type: ignore[attr-defined]
+    book: Book = book_of(builder.env)
     own = book.root / "book" / "templates" / name
     return own if own.is_file() else HERE / name
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..book import Book
+from essaykit.core.book import Book
 
 
 def slugify(text: str) -> str:

@@ -12,7 +12,7 @@ import re
 
 from docutils import nodes
 
-from ..book import docname as docname_of
+from essaykit.core.book import docname as docname_of
 
 PRINT_FOOTNOTE = "print-footnote"
 

@@ -9,6 +9,6 @@ from typing import Any
 
 
 def setup(app: Any) -> dict[str, Any]:
-    from .main import setup as _setup
+    from essaykit.sphinx_ext.main import setup as _setup
 
     return _setup(app)

@@ -19,8 +19,9 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from ..check.jargon import TermMatcher
-from ..check.model import normalise_label
+from essaykit.core.model import normalise_label
+from essaykit.core.terms import TermMatcher
+from essaykit.sphinx_ext.state import book_of
 
 SKIPPED = (nodes.title, nodes.literal, nodes.literal_block, nodes.reference, nodes.citation,
            nodes.footnote, nodes.raw, nodes.comment, nodes.rubric, nodes.target, nodes.math,
@@ -35,7 +36,7 @@ class LinkFirstUseOfTerms(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         if not self.config.essaykit_autolink_terms:
             return
-        book = self.app.essaykit_book  # type: ignore[attr-defined]
+        book = book_of(self.env)
         if f"{self.env.docname}.md" not in book.essays:
             return
         std = self.env.get_domain("std")

@@ -11,14 +11,15 @@ from sphinx import addnodes
 from sphinx.directives.other import TocTree
 from sphinx.util.docutils import SphinxDirective
 
-from ..book import BOOK_FILE, Book, docname
-from ..frontmatter import Author
-from ..text import join_names, roman
-from .shown import FACTS, note_shown
+from essaykit.core.book import BOOK_FILE, Book, docname
+from essaykit.core.frontmatter import Author
+from essaykit.core.text import join_names, roman
+from essaykit.sphinx_ext.shown import FACTS, note_shown
+from essaykit.sphinx_ext.state import book_of
 
 
 def _book(directive: SphinxDirective) -> Book:
-    book: Book = directive.env.app.essaykit_book  # type: ignore[attr-defined]
+    book: Book = book_of(directive.env)
     directive.env.note_dependency(str(book.root / BOOK_FILE))
     return book
 
@@ -31,13 +32,13 @@ def doc_link(target_docname: str, text: str) -> addnodes.pending_xref:
 
 
 def pdf_name(book: Book, which: str = "book") -> str:
-    from ..print.paths import pdf_filename
+    from essaykit.print.paths import pdf_filename
 
     return pdf_filename(book, which)
 
 
 def epub_name(book: Book) -> str:
-    from ..print.paths import epub_filename
+    from essaykit.print.paths import epub_filename
 
     return epub_filename(book)
 

@@ -12,7 +12,7 @@
 Each chapter's <html> also gets the book's language (Sphinx gives it none).
 
 The cover is book.yml's `cover:` image, or one drawn from the title, subtitle
-and editors (`essaykit.cover`).
+and editors (`essaykit.sphinx_ext.cover`).
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.builders.epub3 import HTML_TAG, Epub3Builder
 
-from ..book import Book
-from ..cover import CoverText, draw_cover
-from ..text import join_names
+from essaykit import compat
+from essaykit.core.book import Book
+from essaykit.core.text import join_names
+from essaykit.sphinx_ext.cover import CoverText, draw_cover
+from essaykit.sphinx_ext.state import book_of
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -86,7 +88,7 @@ def prepare_epub(app: Sphinx) -> None:
     """For the epub builder only: the cover image, the stylesheet, the contributors."""
     if app.builder.name != "epub":
         return
-    book: Book = app.essaykit_book  # type: ignore[attr-defined]
+    book: Book = book_of(app.env)
     static = Path(app.doctreedir) / "essaykit-epub-static"
     shutil.rmtree(static, ignore_errors=True)
     static.mkdir(parents=True)
@@ -98,7 +100,7 @@ def prepare_epub(app: Sphinx) -> None:
                    target)
     app.config.html_static_path = [*app.config.html_static_path, str(static)]
     app.add_css_file(CSS)  # in the extension's static folder, with essaykit.css
-    if "epub_contributor" not in app.config._raw_config:
+    if not compat.set_in_conf_py(app.config, "epub_contributor"):
         authors = essay_authors(book)
         app.config.epub_contributor = join_names(authors) if authors else book.editor_names
 

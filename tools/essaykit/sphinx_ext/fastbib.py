@@ -38,6 +38,7 @@ and hands out a fresh node whenever sphinxcontrib-bibtex asks for one.
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -50,12 +51,13 @@ from pybtex.style import FormattedEntry
 from pybtex.style.template import FieldIsMissing
 from sphinx.util import logging
 from sphinx.util.logging import is_suppressed_warning
-from sphinxcontrib.bibtex import domain as bibtex_domain
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.directives import BibliographyDirective, BibliographyKey
-from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor
+from sphinxcontrib.bibtex.domain import BibtexDomain
 from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
 from sphinxcontrib.bibtex.transforms import BibliographyTransform
+
+from essaykit import compat
 
 logger = logging.getLogger(__name__)
 # `:filter: docname in docnames`: the entries cited on the list's own page
@@ -125,16 +127,17 @@ class IndexedBibtexDomain(BibtexDomain):
         self._kept_lists = (kept["lists"] if isinstance(kept, dict)
                             and kept.get("fingerprint") == fingerprint else {})
         self._used_lists = {}
-        original = bibtex_domain.logger
-        bibtex_domain.logger = QuietLogger(original, self.env.config.suppress_warnings)  # type: ignore[assignment]
+        suppressed = self.env.config.suppress_warnings
+        quiet = (compat.bibtex_domain_logger(lambda logger: QuietLogger(logger, suppressed))
+                 if self.env.config.essaykit_fast_internals else contextlib.nullcontext())
         try:
-            updated = super().env_updated()
+            with quiet:
+                updated = super().env_updated()
             # only what this build used: lists of removed pages do not pile up
             self.data[KEPT_LISTS] = {"fingerprint": fingerprint, "lists": self._used_lists}
             self._forget_uncited_ids()
             return updated
         finally:
-            bibtex_domain.logger = original
             self._cited_in = self._cited_keys = self._formatted = None
             self._first_cited = self._cited_here = self._positions = None
             self._kept_lists = self._used_lists = None
@@ -269,7 +272,7 @@ class IndexedBibtexDomain(BibtexDomain):
             return
         for entry in self.get_entries(bibliography.bibfiles):
             key = bibliography.keyprefix + entry.key
-            visitor = _FilterVisitor(
+            visitor = compat.bibtex_filter_visitor()(
                 entry=entry,
                 docname=bibliography_key.docname,
                 cited_docnames=self._cited_in.get(key, set()),

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from sphinx.util import logging
 
-from ..diagnostics import Severity
+from essaykit.core.diagnostics import Severity
+from essaykit.sphinx_ext.state import book_of
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -23,9 +24,9 @@ logger = logging.getLogger(__name__)
 def report_findings(app: Sphinx) -> None:
     if not app.config.essaykit_check:
         return
-    from ..check import run_check
+    from essaykit.check import run_check
 
-    root = app.essaykit_book.root  # type: ignore[attr-defined]
+    root = book_of(app.env).root
     result = run_check(root)
     for finding in result.diagnostics:
         docname = finding.path[:-3] if finding.path.endswith(".md") else None

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from sphinx import addnodes
 
-from . import termtips
+from essaykit.sphinx_ext import termtips
+from essaykit.sphinx_ext.state import book_state
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -25,13 +26,14 @@ if TYPE_CHECKING:
 def remember_titles(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
                     removed: set[str]) -> list[str]:
     """Before reading: what every page's sidebar shows now."""
-    app.essaykit_titles_before = {  # type: ignore[attr-defined]
-        name: title.astext() for name, title in env.titles.items()}
-    app.essaykit_structure_changed = bool(added or removed)  # type: ignore[attr-defined]
-    app.essaykit_tips_before = {  # type: ignore[attr-defined]
-        name: dict(terms) for name, terms in termtips.definitions(env).items()}
-    app.essaykit_reread = set()  # type: ignore[attr-defined]
-    app.essaykit_book_toctree_before = book_toctree(env)  # type: ignore[attr-defined]
+    state = book_state(env)
+    state.before_reading = {
+        "titles": {name: title.astext() for name, title in env.titles.items()},
+        "structure_changed": bool(added or removed),
+        "tips": {name: dict(terms) for name, terms in termtips.definitions(env).items()},
+        "book_toctree": book_toctree(env),
+    }
+    state.read.clear()
     return []
 
 
@@ -55,23 +57,23 @@ TOCTREE_FIELDS = ("entries", "includefiles", "caption", "maxdepth", "hidden", "n
 
 
 def note_reread(app: Sphinx, docname: str, source: list[str]) -> None:
-    reread: set[str] = getattr(app, "essaykit_reread", set())
-    reread.add(docname)
+    # in the reading process: under -j, merged back by BookState.merge_domaindata
+    book_state(app.env).read.add(docname)
 
 
 def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """After reading: every page, if the sidebar every page shows has changed."""
-    before: dict[str, str] = getattr(app, "essaykit_titles_before", {})
+    state = book_state(env)
+    before: dict[str, str] = state.before_reading.get("titles", {})
     if not before:
         return []  # a first build writes every page anyway
     after = {name: title.astext() for name, title in env.titles.items()}
-    changed = (getattr(app, "essaykit_structure_changed", False) or before != after
-               or (app.config.root_doc in getattr(app, "essaykit_reread", set())
-                   and _toctree_changed(app, env))
-               or getattr(app, "essaykit_tips_before", {}) != termtips.definitions(env))
+    changed = (state.before_reading.get("structure_changed", False) or before != after
+               or (app.config.root_doc in state.read and _toctree_changed(app, env))
+               or state.before_reading.get("tips", {}) != termtips.definitions(env))
     return sorted(env.all_docs) if changed else []
 
 
 def _toctree_changed(app: Sphinx, env: BuildEnvironment) -> bool:
-    before = getattr(app, "essaykit_book_toctree_before", None)
+    before = book_state(env).before_reading.get("book_toctree")
     return before is None or before != book_toctree(env)

@@ -4,7 +4,7 @@ Each replaces the standard one under the same name. In a page the editor trusts
 (book.yml, `trusted:`) it behaves as the original, except that no path may lead
 outside the book; elsewhere it logs an error at the page and line, and puts
 nothing into the page. The same allow-list and the same path rules as
-`essaykit check` (`essaykit.trust`) decide.
+`essaykit check` (`essaykit.core.trust`) decide.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from ..trust import Where, is_trusted, locate
+from essaykit import compat
+from essaykit.core.trust import Where, is_trusted, locate
+from essaykit.sphinx_ext.state import book_state
 
 logger = logging.getLogger(__name__)
 HTML_SYNTAX = ("html_block", "html_inline")
@@ -40,7 +42,7 @@ def page_of(env: BuildEnvironment, docname: str) -> str:
 
 
 def trusted(env: BuildEnvironment, docname: str | None = None) -> bool:
-    entries: tuple[str, ...] = getattr(env, "essaykit_trusted", ())
+    entries: tuple[str, ...] = book_state(env).data["trusted"] or ()
     return bool(entries) and is_trusted(page_of(env, docname or env.docname), entries)
 
 
@@ -96,7 +98,7 @@ class GuardedInclude(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         if _refused_inclusion(self):
             return []
-        renderer = getattr(self.state, "_renderer", None)
+        renderer = compat.myst_renderer(self.state)
         if renderer is not None:  # in Markdown: myst-parser's own include
             from myst_parser.mocking import MockIncludeDirective
 

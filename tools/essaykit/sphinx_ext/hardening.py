@@ -28,10 +28,11 @@ from sphinx import addnodes
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from ..frontmatter import ESSAY_FIELDS, PAGE_FIELDS
-from ..limits import MAX_BIB_BYTES
-from ..trust import SCRIPT_SCHEME, escapes
-from . import guards
+from essaykit.core.frontmatter import ESSAY_FIELDS, PAGE_FIELDS
+from essaykit.core.limits import MAX_BIB_BYTES
+from essaykit.core.trust import SCRIPT_SCHEME, escapes
+from essaykit.sphinx_ext import guards
+from essaykit.sphinx_ext.state import book_state
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -62,7 +63,7 @@ def setup(app: Sphinx) -> dict[str, object]:
 
 
 def _trusted_list(app: Sphinx) -> tuple[str, ...]:
-    book = getattr(app, "essaykit_book", None)
+    book = book_state(app.env).data["book"]
     return tuple(book.trusted) if book is not None else ()
 
 
@@ -74,14 +75,14 @@ def disable_html_syntax(app: Sphinx, config: Config) -> None:
 def reread_when_trust_changes(app: Sphinx, env: BuildEnvironment, added: set[str],
                               changed: set[str], removed: set[str]) -> list[str]:
     """A page read under one allow-list must be read again under another."""
-    if getattr(env, "essaykit_trusted", None) != _trusted_list(app):
+    if book_state(env).data["trusted"] != _trusted_list(app):
         return sorted(env.found_docs)
     return []
 
 
 def restrict_docutils(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     trusted = _trusted_list(app)
-    env.essaykit_trusted = trusted  # type: ignore[attr-defined]
+    book_state(env).data["trusted"] = trusted
     # set every time: the environment (and these settings) persist between builds
     env.settings["file_insertion_enabled"] = bool(trusted)
     env.settings["raw_enabled"] = bool(trusted)
@@ -120,8 +121,8 @@ def blank_parser_keys(text: str) -> str:
 
 def guard_bibliographies(app: Sphinx) -> None:
     """Refuse a .bib that would exhaust memory, crash pybtex or lead out of the book."""
-    from ..check.bib import read_bib_text
-    from ..check.safety_text import read_source
+    from essaykit.core.bib import read_bib_text
+    from essaykit.core.textsafety import read_source
 
     files = app.config.bibtex_bibfiles or []
     root = Path(app.confdir)

@@ -9,20 +9,36 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
-from .. import collector, harvard
-from ..book import ROOT_DOC, Book, load_book, normal_site_url, site_url_problem
-from ..check.mdconfig import sphinx_settings
-from ..diagnostics import EssaykitError
-from . import directives, epub, findings, freshness, memory, navcache, pages, social
+from essaykit import collector, compat
+from essaykit.core.book import ROOT_DOC, Book, load_book, normal_site_url, site_url_problem
+from essaykit.core.diagnostics import EssaykitError
+from essaykit.core.mdconfig import sphinx_settings
+from essaykit.sphinx_ext import (
+    directives,
+    epub,
+    findings,
+    freshness,
+    harvard,
+    memory,
+    navcache,
+    pages,
+    social,
+)
+from essaykit.sphinx_ext.state import book_of, remember_book
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("essaykit.sphinx_ext.state")  # the book's state: first of all
     app.setup_extension("myst_parser")
     app.setup_extension("sphinxcontrib.bibtex")
-    from .fastbib import IndexedBibliographyTransform, IndexedBibtexDomain, LeanBibliography
+    from essaykit.sphinx_ext.fastbib import (
+        IndexedBibliographyTransform,
+        IndexedBibtexDomain,
+        LeanBibliography,
+    )
 
     app.add_domain(IndexedBibtexDomain, override=True)
     app.add_post_transform(IndexedBibliographyTransform)
@@ -31,7 +47,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("essaykit.sphinx_ext.termtips")
     app.setup_extension("essaykit.sphinx_ext.shown")
     app.setup_extension("essaykit.sphinx_ext.templatecache")
-    harvard.cache_pybtex_plugins()
     harvard.register()
     harvard.register_reference_style()
     app.add_config_value("essaykit_root", None, "env", types=[str, type(None)])
@@ -50,13 +65,16 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-updated", freshness.pages_to_rewrite)
     app.connect("html-page-context", navcache.add_cached_nav, priority=400)
     app.add_config_value("essaykit_lean_memory", True, "", types=[bool])
+    # speed-ups that reach inside other packages (essaykit.compat); off = public APIs only
+    app.add_config_value("essaykit_fast_internals", True, "", types=[bool])
+    app.connect("config-inited", cache_pybtex_plugins, priority=200)
     app.connect("env-before-read-docs", memory.lean_doctree_cache)
     app.connect("html-page-context", memory.forget_written_doctree)
     app.add_config_value("essaykit_autolink_terms", None, "env", types=[bool, type(None)])
     # where the web book is published: `essaykit build --site-url`, else book.yml's `url:`
     app.add_config_value("essaykit_site_url", "", "html", types=[str])
     social.setup(app)
-    from .autolink import LinkFirstUseOfTerms
+    from essaykit.sphinx_ext.autolink import LinkFirstUseOfTerms
 
     app.add_post_transform(LinkFirstUseOfTerms)
     app.connect("config-inited", apply_book_defaults, priority=100)
@@ -72,7 +90,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file("essaykit.css")
     app.add_js_file("essaykit-i18n.js")  # after Sphinx's doctools.js (priority 200)
 
-    from ..print.builder import PrintBuilder
+    from essaykit.print.builder import PrintBuilder
 
     app.add_builder(PrintBuilder)
     app.add_builder(epub.BookEpubBuilder, override=True)
@@ -83,8 +101,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
 
 def get_book(app: Sphinx) -> Book:
-    book: Book = app.essaykit_book  # type: ignore[attr-defined]
-    return book
+    return book_of(app.env)
 
 
 def apply_book_defaults(app: Sphinx, config: Config) -> None:
@@ -95,11 +112,9 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
     except EssaykitError as err:
         lines = "\n".join(d.format_text() for d in err.diagnostics)
         raise ConfigError(f"essaykit: the book's configuration is invalid:\n{lines}") from None
-    app.essaykit_book = book  # type: ignore[attr-defined]
-    user = config._raw_config
-
+    remember_book(app, book)
     def default(name: str, value: Any) -> None:
-        if name not in user:
+        if not compat.set_in_conf_py(config, name):
             setattr(config, name, value)
 
     editors = book.editor_names
@@ -111,7 +126,7 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
     default("include_patterns", ["book/**", "essays/**"])
     default("exclude_patterns", ["_build", ".venv", "**/.*", "tests", "bench", "README.md"])
     default("source_suffix", {".md": "markdown"})
-    # the checker parses essays with exactly these settings (essaykit.check.mdconfig)
+    # the checker parses essays with exactly these settings (essaykit.core.mdconfig)
     for name, value in sphinx_settings().items():
         default(name, value)
     default("bibtex_bibfiles", [book.bibliography])
@@ -142,7 +157,7 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
     apply_edition_defaults(book, config, default)
     if config.essaykit_autolink_terms is None:
         # the same setting the checker reads, so GLO002 and the build agree
-        from ..check.config import load_config
+        from essaykit.core.settings import load_config
 
         checker_config, _ = load_config(root)
         config.essaykit_autolink_terms = (True if checker_config.autolink_terms is None
@@ -158,7 +173,7 @@ def apply_edition_defaults(book: Book, config: Config, default: Any) -> None:
     """The EPUB's metadata and the web book's address, from book.yml."""
     import uuid
 
-    from ..print.paths import slugify
+    from essaykit.print.paths import slugify
 
     editors = book.editor_names
     default("version", str(book.year))  # EPUB 3 wants one; the book's edition is its year
@@ -202,7 +217,8 @@ def apply_edition_defaults(book: Book, config: Config, default: Any) -> None:
     default("ogp_description_length", 300)  # abstracts are longer than previews show
     default("ogp_social_cards", {"enable": False})
     default("ogp_custom_meta_tags", ['<meta name="twitter:card" content="summary" />'])
-    default("sitemap_url_scheme", "{link}")  # not the default {lang}{version}{link}
-    default("sitemap_excludes", ["search.html", "genindex.html"])
-    # without a site URL sphinx-sitemap warns and writes nothing; `essaykit build` says so
-    config.suppress_warnings = [*config.suppress_warnings, "sitemap.configuration"]
+
+
+def cache_pybtex_plugins(app: Sphinx, config: Config) -> None:
+    if config.essaykit_fast_internals:
+        compat.cache_pybtex_plugins()

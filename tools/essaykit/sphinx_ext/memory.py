@@ -9,8 +9,9 @@ writers lose nothing but the time to unpickle (about 2 ms a page). The bytes
 Sphinx caches when it loads a doctree (`env._pickled_doctree_cache`) are
 dropped once the page is written.
 
-Both caches are private attributes of Sphinx's environment; if a Sphinx
-version lacks them, this does nothing and the build is as Sphinx's own.
+Both caches are private attributes of Sphinx's environment, reached only
+through essaykit.compat; if a Sphinx version lacks them, this does nothing
+and the build is as Sphinx's own.
 `tests/test_memory.py` compares every page with a build that keeps them.
 """
 
@@ -18,27 +19,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from essaykit import compat
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
 
-class KeepNothing(dict[str, Any]):
-    """A cache that stores nothing: every lookup misses and the caller loads from disk."""
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        pass
-
-
 def lean_doctree_cache(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """Before reading: do not keep the doctrees read."""
-    if app.config.essaykit_lean_memory and hasattr(env, "_write_doc_doctree_cache"):
-        env._write_doc_doctree_cache = KeepNothing()
+    if app.config.essaykit_lean_memory:
+        compat.keep_no_read_doctrees(env)
 
 
 def forget_written_doctree(app: Sphinx, pagename: str, templatename: str,
                            context: dict[str, Any], doctree: Any) -> None:
     """While writing a page: its pickled doctree was loaded for it and is not needed again."""
-    cache = getattr(app.env, "_pickled_doctree_cache", None)
-    if app.config.essaykit_lean_memory and isinstance(cache, dict):
-        cache.pop(pagename, None)
+    if app.config.essaykit_lean_memory:
+        compat.forget_pickled_doctree(app.env, pagename)

@@ -29,6 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from essaykit.sphinx_ext.state import book_state
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
@@ -66,13 +68,13 @@ STORE_VERSION = 1
 
 
 def reset_cache(app: Sphinx) -> None:
-    app.essaykit_nav_cache = {}  # type: ignore[attr-defined]
-    app.essaykit_nav_fingerprint = None  # type: ignore[attr-defined]
+    state = book_state(app.env)
+    state.nav_cache, state.nav_fingerprint = {}, None
 
 
 def fingerprint(app: Sphinx) -> str:
     """A digest of everything the sidebar shows, taken once the book has been read."""
-    from .freshness import book_toctree
+    from essaykit.sphinx_ext.freshness import book_toctree
 
     env = app.env
     digest = hashlib.sha256()
@@ -89,19 +91,19 @@ def fingerprint(app: Sphinx) -> str:
 def _load_store(app: Sphinx) -> None:
     """Reuse the last build's sidebars if nothing they show has changed."""
     current = fingerprint(app)
-    app.essaykit_nav_fingerprint = current  # type: ignore[attr-defined]
+    book_state(app.env).nav_fingerprint = current
     try:
         with open(Path(app.doctreedir) / STORE, "rb") as stored:
             saved = pickle.load(stored)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
         return
     if isinstance(saved, dict) and saved.get("fingerprint") == current:
-        app.essaykit_nav_cache.update(saved.get("sidebars", {}))  # type: ignore[attr-defined]
+        book_state(app.env).nav_cache.update(saved.get("sidebars", {}))
 
 
 def save_store(app: Sphinx, exception: Exception | None) -> None:
-    cache = getattr(app, "essaykit_nav_cache", None)
-    known = getattr(app, "essaykit_nav_fingerprint", None)
+    state = book_state(app.env)
+    cache, known = state.nav_cache, state.nav_fingerprint
     store = Path(app.doctreedir) / STORE
     if exception is not None or not known:
         store.unlink(missing_ok=True)
@@ -114,7 +116,8 @@ def save_store(app: Sphinx, exception: Exception | None) -> None:
 
 def add_cached_nav(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                    doctree: Any) -> None:
-    cache: dict[tuple[Any, ...], str | None] = getattr(app, "essaykit_nav_cache", {})
+    state = book_state(app.env)
+    cache: dict[tuple[Any, ...], str | None] = state.nav_cache
     href = posixpath.basename(pagename) + app.builder.out_suffix  # type: ignore[attr-defined]
     own_children = bool(app.env.toctree_includes.get(pagename))
 
@@ -122,7 +125,7 @@ def add_cached_nav(app: Sphinx, pagename: str, templatename: str, context: dict[
         render: Callable[..., Any] = context["generate_toctree_html"]
         if not app.config.essaykit_cache_sidebar:
             return str(render(**kwargs))
-        if getattr(app, "essaykit_nav_fingerprint", None) is None:
+        if state.nav_fingerprint is None:
             _load_store(app)
         options = tuple(sorted(kwargs.items()))
 

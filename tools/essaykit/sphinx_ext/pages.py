@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx import addnodes
 
-from .. import citeblock
-from ..book import ROOT_DOC, Book
-from ..frontmatter import EssayMeta
+from essaykit.core import citeblock
+from essaykit.core.book import ROOT_DOC, Book
+from essaykit.core.frontmatter import EssayMeta
+from essaykit.sphinx_ext.state import book_of
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -41,7 +42,7 @@ HIDDEN_CONTENTS = """
 
 
 def _book(app: Sphinx) -> Book:
-    return app.essaykit_book  # type: ignore[attr-defined, no-any-return]
+    return book_of(app.env)
 
 
 def page_path(docname: str) -> str:

@@ -20,31 +20,27 @@ page when a title changes anyway (see freshness.py).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sphinx import addnodes
-from sphinx.util.osutil import _last_modified_time
 
-from ..book import Book
+from essaykit import compat
+from essaykit.core.book import Book
+from essaykit.sphinx_ext.state import book_of, book_state
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
-# env attribute: {page showing others: {essay path: (kind, essay, what it showed)}}
-SHOWN = "essaykit_shown"
 # what a kind of listing shows of an essay; filled in by directives.py
 Facts = Callable[[Book, str], object]
 FACTS: dict[str, Facts] = {}
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("env-purge-doc", purge)
-    app.connect("env-merge-info", merge)
     # after Sphinx has found what is outdated; before anything else adds to it
     app.connect("env-get-outdated", keep_current_listings, priority=100)
     app.connect("write-started", skip_hidden_toc_parents)
@@ -64,37 +60,22 @@ def note_shown(env: BuildEnvironment, book: Book, kind: str, essay: str) -> Any:
 
 
 def _records(env: BuildEnvironment) -> dict[str, dict[str, tuple[str, str, str]]]:
-    records = getattr(env, SHOWN, None)
-    if records is None:
-        records = {}
-        setattr(env, SHOWN, records)
-    return records
-
-
-def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    _records(env).pop(docname, None)
-
-
-def merge(app: Sphinx, env: BuildEnvironment, docnames: set[str],
-          other: BuildEnvironment) -> None:
-    theirs = getattr(other, SHOWN, {})
-    for docname in docnames:
-        if docname in theirs:
-            _records(env)[docname] = theirs[docname]
+    """{page showing others: {essay path: (kind, essay, what it showed)}}"""
+    return book_state(env).shown
 
 
 def keep_current_listings(app: Sphinx, env: BuildEnvironment, added: set[str],
                           changed: set[str], removed: set[str]) -> list[str]:
     """Take out of `changed` the listing pages whose listings are still current."""
-    book: Book | None = getattr(app, "essaykit_book", None)
-    records = _records(env)
-    if book is None or removed:
+    if not app.config.essaykit_fast_internals or removed:
         return []
+    book = book_of(env)
+    records = _records(env)
     for docname in sorted(changed & records.keys()):
         if _still_current(env, book, docname, records[docname]):
             changed.discard(docname)
             # it is current as of now: the essays' edits need not be compared again
-            env.all_docs[docname] = time.time_ns() // 1_000
+            compat.mark_read_now(env, docname)
     return []
 
 
@@ -106,13 +87,13 @@ def _still_current(env: BuildEnvironment, book: Book, docname: str,
     if not (Path(env.doctreedir) / f"{docname}.doctree").is_file():
         return False
     try:
-        if _last_modified_time(env.doc2path(docname)) > read_at:
+        if modified_at(env.doc2path(docname)) > read_at:
             return False  # its own source changed
         for dependency in env.dependencies.get(docname, ()):
             path = Path(env.srcdir) / dependency
             if not path.is_file():
                 return False
-            if _last_modified_time(path) <= read_at:
+            if modified_at(path) <= read_at:
                 continue
             shown = record.get(str(path.resolve()))
             if shown is None:
@@ -134,15 +115,20 @@ def skip_hidden_toc_parents(app: Sphinx, builder: Builder) -> None:
         if (trees := list(toc.findall(addnodes.toctree)))
         and all(tree.get("hidden") for tree in trees)
     }
-    if not hidden_only:
+    if not hidden_only or not app.config.essaykit_fast_internals:
         return
-    app.essaykit_toc_parents = env.files_to_rebuild  # type: ignore[attr-defined]
-    env.files_to_rebuild = {
-        child: parents - hidden_only for child, parents in env.files_to_rebuild.items()}
+    book_state(env).saved_toc_parents = compat.swap_toc_parents(env, {
+        child: parents - hidden_only for child, parents in env.files_to_rebuild.items()})
 
 
 def restore_toc_parents(app: Sphinx, exception: BaseException | None) -> None:
-    kept = getattr(app, "essaykit_toc_parents", None)
-    if kept is not None:
-        app.env.files_to_rebuild = kept
-        del app.essaykit_toc_parents  # type: ignore[attr-defined]
+    state = book_state(app.env)
+    if state.saved_toc_parents is not None:
+        compat.swap_toc_parents(app.env, state.saved_toc_parents)
+        state.saved_toc_parents = None
+
+
+def modified_at(path: str | Path) -> int:
+    """A file's modification time in microseconds, rounded up, as Sphinx
+    records read times in `env.all_docs` (tests/test_compat.py compares)."""
+    return -(Path(path).stat().st_mtime_ns // -1_000)

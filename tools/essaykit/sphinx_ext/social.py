@@ -1,83 +1,45 @@
 """What search engines and link previews read: descriptions, Open Graph tags, the sitemap.
 
-sphinxext-opengraph writes the Open Graph tags and sphinx-sitemap the
-sitemap; this module feeds them. Each page's description is its front
-matter's `abstract` (validated by `essaykit.frontmatter`, never the page's raw
-text), or book.yml's `description`. Both extensions need the address the book
+sphinxext-opengraph writes the Open Graph tags, fed by this module, which
+also writes the sitemap. Each page's description is its front
+matter's `abstract` (validated by `essaykit.core.frontmatter`, never the page's raw
+text), or book.yml's `description`. Both need the address the book
 is published at (book.yml `url:`, or `essaykit build --site-url`); without
 one there is no sitemap (relative URLs are not allowed in one) and no og:url.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fnmatch
 import html
-import io
-import queue
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..book import Book, docname
+from essaykit import compat
+from essaykit.core.book import Book, docname
+from essaykit.sphinx_ext.state import book_of
 
 if TYPE_CHECKING:
     from docutils import nodes
     from sphinx.application import Sphinx
 
-SOCIAL_CARDS = "sphinxext.opengraph._social_cards"
 # where a page's abstract waits, in Sphinx's per-page metadata, between reading and writing
 DESCRIPTION = "essaykit_description"
 OG_URL = re.compile(r'<meta property="og:url" content="[^"]*" />\n?')
 
 
 def setup(app: Sphinx) -> None:
-    # sphinxext-opengraph imports matplotlib (a second of start-up, on every build)
-    # for its social cards, which we do not draw: a None in sys.modules makes that
-    # import fail as if matplotlib were missing. It then prints a note; keep it
-    # out of the build's output.
-    if "sphinxext.opengraph" not in sys.modules:
-        sys.modules.setdefault(SOCIAL_CARDS, None)  # type: ignore[arg-type]
-    with contextlib.redirect_stdout(io.StringIO()):
+    with compat.opengraph_without_social_cards():
         app.setup_extension("sphinxext.opengraph")
-    if sys.modules.get(SOCIAL_CARDS, "") is None:
-        del sys.modules[SOCIAL_CARDS]
-    app.setup_extension("sphinx_sitemap")
-    _start_sitemap_without_manager(app)
     app.connect("doctree-read", remember_description, priority=600)
     # before sphinxext-opengraph (500), which reads what describe_page leaves
     app.connect("html-page-context", describe_page, priority=400)
     app.connect("html-page-context", drop_relative_og_url, priority=600)
-    app.connect("builder-inited", forget_old_sitemap)
-    # before sphinx-sitemap writes the file (500)
-    app.connect("build-finished", list_every_page, priority=400)
-
-
-def _start_sitemap_without_manager(app: Sphinx) -> None:
-    """sphinx-sitemap starts a multiprocessing Manager (a server process) in every
-    build to collect page links across parallel writers. `essaykit build` ends
-    with os._exit, which leaves that process running for ever, holding the
-    caller's stdout open; and `list_every_page` below lists the pages from the
-    environment anyway. Its builder-inited handler is swapped for one with a
-    plain queue."""
-    import sphinx_sitemap
-
-    for listener in list(app.events.listeners.get("builder-inited", [])):
-        if listener.handler is sphinx_sitemap.record_builder_type:
-            app.disconnect(listener.id)
-    app.connect("builder-inited", _record_builder_type)
-
-
-def _record_builder_type(app: Sphinx) -> None:
-    # what sphinx_sitemap.record_builder_type sets, minus the Manager
-    app.builder.env.is_directory_builder = (  # type: ignore[attr-defined]
-        type(app.builder).__name__ == "DirectoryHTMLBuilder")
-    app.sitemap_links = queue.Queue()  # type: ignore[attr-defined]
+    app.connect("build-finished", write_sitemap)
 
 
 def _book(app: Sphinx) -> Book:
-    return app.essaykit_book  # type: ignore[attr-defined, no-any-return]
+    return book_of(app.env)
 
 
 def remember_description(app: Sphinx, doctree: nodes.document) -> None:
@@ -137,37 +99,39 @@ def drop_relative_og_url(app: Sphinx, pagename: str, templatename: str,
         context["metatags"] = OG_URL.sub("", context["metatags"])
 
 
-def forget_old_sitemap(app: Sphinx) -> None:
-    """sphinx-sitemap writes the file only when there is a site URL: a sitemap
-    left from a build that had one must not outlive it."""
-    if app.builder.name == "html":
-        (Path(app.outdir) / app.config.sitemap_filename).unlink(missing_ok=True)
+# pages a search engine has no use for
+SITEMAP_EXCLUDES = ("search", "genindex")
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def list_every_page(app: Sphinx, exception: Exception | None) -> None:
-    """Every page of the book in the sitemap, in reading order.
+def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    """`sitemap.xml`: every page of the book, in reading order, at its absolute address.
 
-    sphinx-sitemap lists the pages written in this run only, so an incremental
-    build would publish a sitemap of the pages that changed
-    (jdillard/sphinx-sitemap#13). The pages it collected are replaced by all of
-    the book's pages, which the environment knows.
+    Written from the environment, so an incremental build lists every page, not
+    only those it rewrote. Without a site URL there is none (a sitemap's
+    addresses must be absolute), and one left by an earlier build is removed.
+    (essaykit once fed sphinx-sitemap; it lists only the pages written in the
+    run, jdillard/sphinx-sitemap#13, and starts a server process per build, so
+    essaykit replaced all it did but write these few lines of XML.)
     """
-    links = getattr(app, "sitemap_links", None)
-    if exception or app.builder.name != "html" or links is None:
+    if exception or app.builder.name != "html":
         return
-    seen: dict[str, str | None] = {}
-    while True:
-        try:
-            link, last_updated = links.get_nowait()
-        except queue.Empty:
-            break
-        seen[link] = last_updated
+    target = Path(app.outdir) / "sitemap.xml"
+    base = app.config.html_baseurl
+    if not base:
+        target.unlink(missing_ok=True)
+        return
+    from xml.etree import ElementTree
+
     suffix = app.config.html_file_suffix or ".html"
     order = [docname(page) for page in _book(app).pages]
     order += sorted(set(app.env.found_docs) - set(order))
-    excluded = app.config.sitemap_excludes
+    urlset = ElementTree.Element("urlset", xmlns=SITEMAP_NS)
     for name in order:
-        link = name + suffix
-        if name in app.env.found_docs and not any(fnmatch.fnmatch(link, pattern)
-                                                  for pattern in excluded):
-            links.put((link, seen.get(link)))
+        if name in app.env.found_docs and name not in SITEMAP_EXCLUDES:
+            ElementTree.SubElement(ElementTree.SubElement(urlset, "url"), "loc").text = (
+                base.rstrip("/") + "/" + name + suffix)
+    ElementTree.indent(urlset)
+    temporary = target.with_suffix(".tmp")
+    ElementTree.ElementTree(urlset).write(temporary, encoding="utf-8", xml_declaration=True)
+    temporary.replace(target)

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.transforms.post_transforms import SphinxPostTransform
+
+from essaykit.sphinx_ext.state import book_state
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -25,14 +26,11 @@ if TYPE_CHECKING:
 
 LONGEST_TIP = 220  # characters: a tooltip, not the whole entry
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
-ENV_KEY = "essaykit_term_tips"
 
 
 def definitions(env: BuildEnvironment) -> dict[str, dict[str, str]]:
     """docname -> term id -> the definition's first sentence."""
-    tips: dict[str, dict[str, str]] = getattr(env, ENV_KEY, None) or {}
-    setattr(env, ENV_KEY, tips)
-    return tips
+    return book_state(env).term_tips
 
 
 def first_sentence(text: str) -> str:
@@ -62,47 +60,32 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         tips.pop(env.docname, None)
 
 
-def purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    definitions(env).pop(docname, None)
-
-
-def merge(app: Sphinx, env: BuildEnvironment, docnames: set[str],
-          other: BuildEnvironment) -> None:
-    theirs = definitions(other)
-    definitions(env).update({name: theirs[name] for name in docnames if name in theirs})
-
-
-class AddDefinitionsToTermLinks(SphinxPostTransform):
-    default_priority = 20  # after ReferencesResolver (10) has made the links
-
-    def run(self, **kwargs: Any) -> None:
-        tips = definitions(self.env)
-        if not tips:
-            return
-        builder = self.app.builder
-        here = self.env.docname
-        by_uri: dict[str, str] = {}
-        for docname, terms in tips.items():
-            try:
-                page = "" if docname == here else builder.get_relative_uri(here, docname)
-            except Exception:  # a builder without pages of its own (none of ours)
-                continue
-            for term_id, tip in terms.items():
-                by_uri[f"{page}#{term_id}"] = tip
-        for reference in self.document.findall(nodes.reference):
-            if not reference.get("internal") or "reftitle" in reference:
-                continue
-            target = reference.get("refuri") or (
-                "#" + reference["refid"] if reference.get("refid") else "")
-            definition = by_uri.get(target)
-            if definition:
-                reference["reftitle"] = definition
-                reference["classes"].append("essaykit-term")
+def add_definitions_to_term_links(app: Sphinx, doctree: nodes.document, here: str) -> None:
+    """Once Sphinx has resolved the page's links, each link to a term gets its definition."""
+    tips = definitions(app.env)
+    if not tips:
+        return
+    builder = app.builder
+    by_uri: dict[str, str] = {}
+    for docname, terms in tips.items():
+        try:
+            page = "" if docname == here else builder.get_relative_uri(here, docname)
+        except Exception:  # a builder without pages of its own (none of ours)
+            continue
+        for term_id, tip in terms.items():
+            by_uri[f"{page}#{term_id}"] = tip
+    for reference in doctree.findall(nodes.reference):
+        if not reference.get("internal") or "reftitle" in reference:
+            continue
+        target = reference.get("refuri") or (
+            "#" + reference["refid"] if reference.get("refid") else "")
+        definition = by_uri.get(target)
+        if definition:
+            reference["reftitle"] = definition
+            reference["classes"].append("essaykit-term")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", collect)
-    app.connect("env-purge-doc", purge)
-    app.connect("env-merge-info", merge)
-    app.add_post_transform(AddDefinitionsToTermLinks)
+    app.connect("doctree-resolved", add_definitions_to_term_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

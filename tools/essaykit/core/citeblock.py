@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .book import Book
-from .frontmatter import Author, EssayMeta
-from .text import join_names
+from essaykit.core.book import Book
+from essaykit.core.frontmatter import Author, EssayMeta
+from essaykit.core.text import join_names
 
 
 def is_corporate(name: str) -> bool:

@@ -13,12 +13,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import rules
-from .diagnostics import Diagnostic, EssaykitError
-from .frontmatter import EssayMeta, parse_meta
-from .strictyaml import Located, StrictYamlError, load
-from .text import join_names
-from .trust import escapes, trusted_entry_problem
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic, EssaykitError
+from essaykit.core.frontmatter import EssayMeta, parse_meta
+from essaykit.core.text import join_names
+from essaykit.core.trust import escapes, trusted_entry_problem
+from essaykit.core.yamlsafe import Located, StrictYamlError, load
 
 BOOK_FILE = PurePosixPath("book/book.yml")
 ROOT_DOC = "book/index"

@@ -23,13 +23,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .book import Book, WordTarget, load_book
-from .check.citations import citations
-from .check.glossary_rules import CoverageRow
-from .check.model import Document
-from .check.runner import CheckResult
-from .diagnostics import Diagnostic, Severity
-from .frontmatter import STATUSES
+from essaykit.check.citations import citations
+from essaykit.check.glossary_rules import CoverageRow
+from essaykit.check.runner import CheckResult
+from essaykit.core.book import Book, WordTarget, load_book
+from essaykit.core.diagnostics import Diagnostic, Severity
+from essaykit.core.frontmatter import STATUSES
+from essaykit.core.model import Document
 
 # Silent reading of English non-fiction by adults: 238 words a minute, the average
 # found by Brysbaert's meta-analysis of 190 studies ("How many words do we read per
@@ -199,7 +199,7 @@ def cited_keys(doc: Document) -> list[str]:
 def compute_status(root: Path) -> CollectionStatus:
     """Check the book at `root` and describe it. Raises EssaykitError when book.yml
     is unusable (the same errors as every other command)."""
-    from .check import run_check
+    from essaykit.check import run_check
 
     book = load_book(root)
     return collection_status(book, run_check(book.root))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-FONTS = Path(__file__).parent / "print" / "fonts"
+FONTS = Path(__file__).parent.parent / "print" / "fonts"
 WIDTH, HEIGHT = 1600, 2560  # 1:1.6, the proportion e-book shops ask for
 MARGIN = 170
 PAPER = (245, 241, 232)

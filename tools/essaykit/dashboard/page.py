@@ -14,12 +14,12 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from .status import CollectionStatus
-from .status_plot import words_chart
+from essaykit.dashboard.plot import words_chart
+from essaykit.dashboard.status import CollectionStatus
 
 PAGE = "index.html"
 # the web book's icon, so the browser does not ask the server for /favicon.ico
-ICON = Path(__file__).parent / "sphinx_ext" / "static" / "essaykit-icon.svg"
+ICON = Path(__file__).parent.parent / "sphinx_ext" / "static" / "essaykit-icon.svg"
 STATUS_LABELS = {"draft": "Draft", "in-review": "In review", "accepted": "Accepted",
                  "unknown": "Unreadable front matter"}
 # matplotlib escapes every text it writes; this is a second lock on the door
@@ -39,7 +39,7 @@ def plural(count: int, word: str) -> str:
 
 def render_status_page(status: CollectionStatus, cache: Path, language: str = "en") -> str:
     """The page's HTML. `cache` is where matplotlib may keep its font cache."""
-    environment = Environment(loader=PackageLoader("essaykit", "templates"),
+    environment = Environment(loader=PackageLoader("essaykit.dashboard", "templates"),
                               autoescape=select_autoescape(default=True, default_for_string=True),
                               keep_trailing_newline=True)
     chart = words_chart(status, cache)

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import rules
-from ..diagnostics import Diagnostic, Severity
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic, Severity
 
 CONFIG_FILE = "pyproject.toml"
 KEYS = ("select", "ignore", "severity", "per-file-ignores", "jargon", "autolink-terms",

@@ -11,10 +11,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from .check import load_rules
-from .check.output import (
+from essaykit.check import load_rules
+from essaykit.check.output import (
     FORMATS,
     format_coverage,
     format_diagnostics,
@@ -25,7 +25,8 @@ from .check.output import (
 )
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Any) -> None:
+    """Add the subcommand to `essaykit`'s parser (what `add_subparsers()` returned)."""
     check = subparsers.add_parser(
         "check", help="check citations, cross-references, glossary coverage and front matter",
         description="Check the whole book, or just the pages given, against the whole book. "
@@ -64,7 +65,7 @@ def _codes(values: Sequence[str] | None) -> list[str] | None:
 def check_command(args: argparse.Namespace, out: TextIO | None = None,
                   err: TextIO | None = None) -> int:
     """Run `essaykit check`; returns the exit code."""
-    from .check import run_check
+    from essaykit.check import run_check
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -101,7 +102,7 @@ def rules_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """A stand-alone entry point (`python -m essaykit.cli_check check ...`)."""
+    """A stand-alone entry point (`python -m essaykit.cli.check check ...`)."""
     parser = argparse.ArgumentParser(prog="essaykit")
     parser.add_argument("--root", type=Path, default=None, help="the book's folder")
     register(parser.add_subparsers(dest="command", required=True))

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .book import BOOK_FILE, Book
-from .diagnostics import Diagnostic
+from essaykit.core.book import BOOK_FILE, Book
+from essaykit.core.diagnostics import Diagnostic
 
 MANIFEST = ".last-build.json"
 MANIFEST_VERSION = 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .diagnostics import Diagnostic, Severity
+from essaykit.core.diagnostics import Diagnostic, Severity
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ ANY_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 def trusted_entries(entries: Iterable[str]) -> tuple[str, ...]:
     """book.yml's `trusted:` as clean posix paths (invalid entries are dropped;
-    `essaykit.book` reports them)."""
+    `essaykit.core.book` reports them)."""
     clean: list[str] = []
     for entry in entries:
         problem, path = trusted_entry_problem(entry)

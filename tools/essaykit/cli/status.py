@@ -1,6 +1,6 @@
 """`essaykit status` and the build's change report: thin formatting over the core.
 
-The numbers come from `essaykit.status` and `essaykit.changes`; this module only
+The numbers come from `essaykit.dashboard.status` and `essaykit.dashboard.changes`; this module only
 turns them into lines of text (or JSON) for the terminal.
 """
 
@@ -10,16 +10,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from .changes import ChangeReport
-from .status import CollectionStatus, PieceStatus
-from .status_page import duration
+from essaykit.dashboard.changes import ChangeReport
+from essaykit.dashboard.page import duration
+from essaykit.dashboard.status import CollectionStatus, PieceStatus
 
 TITLE_WIDTH = 40
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Any) -> None:
+    """Add the subcommand to `essaykit`'s parser (what `add_subparsers()` returned)."""
     status = subparsers.add_parser(
         "status", help="the editors' dashboard: where each essay stands",
         description="Per essay: status, words and reading time against the book's target, "
@@ -36,8 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def status_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from .book import find_root
-    from .status import compute_status
+    from essaykit.core.book import find_root
+    from essaykit.dashboard.status import compute_status
 
     out = out or sys.stdout
     root = Path(args.root).resolve() if getattr(args, "root", None) else find_root(Path.cwd())
@@ -47,8 +48,8 @@ def status_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     else:
         print("\n".join(format_status(status)), file=out)
     if args.html:
-        from .book import load_book
-        from .status_page import write_status_page
+        from essaykit.core.book import load_book
+        from essaykit.dashboard.page import write_status_page
 
         outdir = (args.out or root / "_build").resolve()
         page = write_status_page(status, outdir / "status", outdir / ".cache" / "matplotlib",

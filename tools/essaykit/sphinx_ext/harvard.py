@@ -190,27 +190,3 @@ def register_reference_style() -> None:
 
     register_plugin("sphinxcontrib.bibtex.style.referencing", "essaykit-harvard",
                     _reference_style())
-
-
-def cache_pybtex_plugins() -> None:
-    """Resolve pybtex's plugins once, instead of on every lookup.
-
-    pybtex finds a plugin (a label, name or sorting style, a backend) by
-    scanning every installed package's entry points, on every call; and
-    sphinxcontrib-bibtex looks plugins up for every bibliography and every
-    citation. Profiling a 100-essay book showed a third of the build in
-    importlib.metadata. Registering each entry point as a runtime plugin,
-    once, makes every later lookup a dictionary read.
-    """
-    from importlib.metadata import entry_points
-
-    from pybtex.plugin import _DEFAULT_PLUGINS, _RUNTIME_PLUGINS
-
-    # One scan of the installed packages for every group. pybtex's own
-    # register_plugin scans them again on each call, even when forced, which
-    # cost a third of a second of every build; what it then does is this.
-    installed = entry_points()
-    for base in list(_DEFAULT_PLUGINS):
-        for group in (base, base + ".aliases", base + ".suffixes"):
-            for entry_point in installed.select(group=group):
-                _RUNTIME_PLUGINS.setdefault(group, {})[entry_point.name] = entry_point.load()

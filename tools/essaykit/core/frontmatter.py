@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import rules
-from .diagnostics import Diagnostic
-from .strictyaml import Located, StrictYamlError, load
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic
+from essaykit.core.yamlsafe import Located, StrictYamlError, load
 
 ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 STATUSES = ("draft", "in-review", "accepted")

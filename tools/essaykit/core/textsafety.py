@@ -17,9 +17,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import rules
-from ..diagnostics import Diagnostic, Severity
-from ..limits import MAX_PAGE_BYTES
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic, Severity
+from essaykit.core.limits import MAX_PAGE_BYTES
 
 rules.rule(
     "CHK003", "binary-file", Severity.ERROR,

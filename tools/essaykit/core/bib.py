@@ -18,11 +18,11 @@ from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser
 from pybtex.exceptions import PybtexError
 from pybtex.scanner import PrematureEOF, PybtexSyntaxError
 
-from .. import rules
-from ..diagnostics import Diagnostic
-from ..limits import MAX_BIB_BYTES, MAX_MACRO_EXPANSION
-from .bibguard import guard_macros
-from .safety_text import read_source
+from essaykit.core import rules
+from essaykit.core.bibguard import guard_macros
+from essaykit.core.diagnostics import Diagnostic
+from essaykit.core.limits import MAX_BIB_BYTES, MAX_MACRO_EXPANSION
+from essaykit.core.textsafety import read_source
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .book import find_root
-from .diagnostics import Diagnostic, EssaykitError, sort_diagnostics
+from essaykit.core.book import find_root
+from essaykit.core.diagnostics import Diagnostic, EssaykitError, sort_diagnostics
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the file name, without .md (default: made from the title)")
     new.set_defaults(handler=run_new)
 
-    from . import cli_check, cli_status
+    from essaykit.cli import check as cli_check
+    from essaykit.cli import status as cli_status
 
     cli_check.register(commands)
     cli_status.register(commands)
@@ -116,8 +117,8 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from .book import normal_site_url, site_url_problem
-    from .build import BuildFailed, BuildOptions, build
+    from essaykit.build import BuildFailed, BuildOptions, build
+    from essaykit.core.book import normal_site_url, site_url_problem
 
     site_url = args.site_url if args.site_url is not None else os.environ.get(
         "ESSAYKIT_SITE_URL", "")
@@ -162,7 +163,7 @@ def run_build(args: argparse.Namespace) -> int:
     if "status" in result.outputs:
         print(f"essaykit: {'dashboard':<11} {result.outputs['status'] / 'index.html'}")
     if result.changes is not None:
-        from .cli_status import format_changes
+        from essaykit.cli.status import format_changes
 
         for line in format_changes(result.changes):
             print(f"essaykit: {line}")
@@ -184,7 +185,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from .scaffold import new_essay
+    from essaykit.scaffold import new_essay
 
     root = root_of(args)
     path = new_essay(root, args.title, args.author, part=args.part, slug=args.slug)
@@ -193,15 +194,14 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run() -> None:
-    """The console script. Exits without tearing down the interpreter's heap,
-    which after a large build took seconds and does nothing useful."""
-    from . import collector
+    """The console script. The process ends when the command does, so a build
+    leaves Python's cycle collector off at the end (see essaykit.collector)
+    rather than walk the whole heap one last time; the exit itself is normal,
+    so every atexit handler and child process is cleaned up."""
+    from essaykit import collector
 
     collector.process_ends_after_command = True
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    sys.exit(main())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .status import CollectionStatus, PieceStatus
+from essaykit.dashboard.status import CollectionStatus, PieceStatus
 
 WITHIN = "#2f6f62"  # the page's "accepted" green
 OUTSIDE = "#b5651d"  # amber: too short or too long

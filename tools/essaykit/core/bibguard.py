@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .. import rules
-from ..diagnostics import Severity
-from ..limits import MAX_MACRO_EXPANSION
+from essaykit.core import rules
+from essaykit.core.diagnostics import Severity
+from essaykit.core.limits import MAX_MACRO_EXPANSION
 
 rules.rule(
     "SEC012", "bibtex-macro-expansion", Severity.ERROR,
