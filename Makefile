@@ -1,7 +1,9 @@
 # essaykit: the two commands of the README's quick start, and a few more.
 #
-#   make book   build the web book, the PDFs and the EPUB into _build/
-#   make test   run the test suite
+#   make book          build the web book, the PDFs and the EPUB into _build/
+#   make test          run the test suite (Python 3.11, versions pinned in constraints.txt)
+#   make test-latest   the same on Python 3.13 with the newest releases (constraints-latest.txt)
+#   make constraints-latest   refresh constraints-latest.txt from PyPI
 #
 # Each target creates .venv/ and installs what it needs on first use, so a
 # fresh clone needs only Python 3.11, pip and make.
@@ -11,7 +13,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: book html pdf epub test check serve lint install clean system-deps browser-deps screenshots
+# The newest Python essaykit supports; pyenv's copy if there is one (its bare
+# python3.13 shim needs PYENV_VERSION), else python3.13 on the PATH.
+PYTHON_LATEST ?= $(shell p="$$(pyenv root 2>/dev/null)"; \
+  for v in $$(ls -d "$$p"/versions/3.13* 2>/dev/null | sort -V -r); do echo "$$v/bin/python3"; exit; done; \
+  command -v python3.13)
+VENV_LATEST  := .venv-latest
+STAMP_LATEST := $(VENV_LATEST)/.installed-stamp
+
+.PHONY: book html pdf epub test test-latest constraints-latest check serve lint install clean system-deps browser-deps screenshots
 
 book: $(STAMP)
 	$(BIN)/essaykit build
@@ -30,6 +40,26 @@ check: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# The suite against the newest releases the dependency ranges admit.
+test-latest: $(STAMP_LATEST)
+	$(VENV_LATEST)/bin/pytest
+
+$(STAMP_LATEST): pyproject.toml constraints-latest.txt | system-deps
+	@test -n "$(PYTHON_LATEST)" || { echo "no Python 3.13 found: set PYTHON_LATEST" >&2; exit 1; }
+	$(PYTHON_LATEST) -m venv $(VENV_LATEST)
+	$(VENV_LATEST)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_LATEST)/bin/python -m pip install --quiet -c constraints-latest.txt -e '.[test,serve,dev]'
+	touch $(STAMP_LATEST)
+
+# Newest releases within pyproject.toml's ranges, on Python 3.13, frozen.
+constraints-latest:
+	rm -rf $(VENV_LATEST).refresh
+	$(PYTHON_LATEST) -m venv $(VENV_LATEST).refresh
+	$(VENV_LATEST).refresh/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_LATEST).refresh/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[test,serve,dev]'
+	$(VENV_LATEST).refresh/bin/python -m pip freeze --exclude-editable | grep -v '^essaykit' > constraints-latest.txt
+	rm -rf $(VENV_LATEST).refresh
 
 serve: $(STAMP)
 	$(BIN)/essaykit serve
@@ -55,16 +85,23 @@ $(STAMP): pyproject.toml constraints.txt | system-deps
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,serve,dev]'
 	touch $(STAMP)
 
-# WeasyPrint draws text with Pango, a system library. Most machines have it;
-# on a bare Debian or Ubuntu one we install it if we can (as root, with apt).
+# WeasyPrint draws text with Pango and subsets fonts with HarfBuzz-Subset,
+# system libraries. Most machines have Pango; HarfBuzz-Subset is often missing
+# (WeasyPrint then falls back to fontTools, with a warning per font). On a
+# Debian or Ubuntu machine we install what is missing if we can (as root, apt).
 system-deps:
-	@if ! ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0'; then \
+	@missing=""; \
+	for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 \
+	           libharfbuzz-subset.so.0:libharfbuzz-subset0; do \
+	  ldconfig -p 2>/dev/null | grep -q "$${lib%%:*}" || missing="$$missing $${lib##*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Pango for WeasyPrint (apt-get)"; \
-	    apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+	    echo "installing for WeasyPrint (apt-get):$$missing"; \
+	    apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "WeasyPrint needs Pango: install libpango-1.0-0 (Debian/Ubuntu) or pango (Homebrew)" >&2; \
-	    exit 1; \
+	    echo "WeasyPrint needs these system libraries:$$missing (Debian/Ubuntu package names; Homebrew: pango, harfbuzz)" >&2; \
+	    case "$$missing" in *pango*) exit 1;; esac; \
 	  fi; \
 	fi
 
@@ -81,4 +118,4 @@ browser-deps:
 	fi
 
 clean:
-	rm -rf _build
+	rm -rf _build $(VENV_LATEST).refresh

@@ -381,6 +381,8 @@ def typeset(book: Book, staging: Path, outdir: Path, result: BuildResult,
         result.warnings += typeset_pdf.warnings
         for warning in typeset_pdf.warnings:
             print(f"{target.name}: {warning}", file=sys.stderr)
+        for note in typeset_pdf.notes:
+            say(f"  note: {note}")
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(digest)
         say(f"  {typeset_pdf.pages} pages in {elapsed:.1f} s")

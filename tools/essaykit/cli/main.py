@@ -160,6 +160,9 @@ def run_build(args: argparse.Namespace) -> int:
     timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
     warned = f", {len(result.warnings)} warning(s)" if result.warnings else ", no warnings"
     print(f"essaykit: built in {timings}{warned}")
+    # the closing summary names them: they scrolled past among Sphinx's output
+    for warning in result.warnings:
+        print(f"essaykit:   warning: {warning.strip()}")
     if "status" in result.outputs:
         print(f"essaykit: {'dashboard':<11} {result.outputs['status'] / 'index.html'}")
     if result.changes is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,22 +14,39 @@ from urllib.parse import unquote, urlparse
 class Typeset:
     pages: int
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# Without the system's HarfBuzz-Subset, WeasyPrint subsets fonts with fontTools
+# (slower, same PDF) and warns once per font: one note, not a build warning.
+NO_HARFBUZZ_SUBSET = "instead of HarfBuzz-Subset"
+NO_HARFBUZZ_NOTE = ("fonts were subset with fontTools, as the system library HarfBuzz-Subset "
+                    "is missing (same PDF, slower): install libharfbuzz-subset0 "
+                    "(`make system-deps` does, as root)")
 
 
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.notes: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"WeasyPrint: {record.getMessage()}")
+        message = record.getMessage()
+        if NO_HARFBUZZ_SUBSET in message:
+            if NO_HARFBUZZ_NOTE not in self.notes:
+                self.notes.append(NO_HARFBUZZ_NOTE)
+            return
+        self.messages.append(f"WeasyPrint: {message}")
 
 
 def write_pdf(html_path: Path, target: Path) -> Typeset:
     """Write the PDF; return its page count and what WeasyPrint warned about."""
     # WeasyPrint logs every step (from its first import on); keep only its
     # warnings, as build warnings.
-    loggers = [logging.getLogger("weasyprint"), logging.getLogger("weasyprint.progress")]
+    # fontTools (WeasyPrint's font subsetter) logs every table it subsets at INFO
+    loggers = [logging.getLogger("weasyprint"), logging.getLogger("weasyprint.progress"),
+               logging.getLogger("fontTools")]
     saved = [(log.level, log.propagate, list(log.handlers)) for log in loggers]
     collect = _Collect()
     for log in loggers:
@@ -36,16 +54,21 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
         log.propagate = False
         log.setLevel(logging.WARNING)
     try:
-        from weasyprint import HTML
+        with warnings.catch_warnings():
+            # the same missing-library advice, as a Python warning on first import
+            warnings.filterwarnings("ignore", message=".*HarfBuzz-Subset.*",
+                                    category=DeprecationWarning)
+            from weasyprint import HTML
 
-        document = HTML(filename=str(html_path), url_fetcher=_fetcher(html_path.parent)).render()
-        document.write_pdf(str(target))
+            document = HTML(filename=str(html_path),
+                            url_fetcher=_fetcher(html_path.parent)).render()
+            document.write_pdf(str(target))
     finally:
         for log, (level, propagate, handlers) in zip(loggers, saved, strict=True):
             log.setLevel(level)
             log.propagate = propagate
             log.handlers = handlers
-    return Typeset(len(document.pages), collect.messages)
+    return Typeset(len(document.pages), collect.messages, collect.notes)
 
 
 def _fetcher(folder: Path) -> Any:
