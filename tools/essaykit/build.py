@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from essaykit.core.book import Book, load_book, site_url_problem
+from essaykit.core.cachekey import cache_key
 from essaykit.core.diagnostics import Diagnostic, Severity
 from essaykit.print.paths import epub_filename, pdf_filename
 
@@ -157,20 +158,18 @@ CONFIG_SUFFIXES = (".py", ".toml", ".yml", ".yaml", ".cfg")
 
 
 def source_fingerprint(root: Path, options: BuildOptions) -> str:
-    """A digest of everything a build reads: sources, configuration, essaykit itself.
+    """A digest of everything a build reads: sources, configuration, essaykit
+    itself and the releases it runs on (`code_version`).
 
     Sizes and modification times, not contents: stat-ing a 500-essay book takes
     milliseconds, and an editor's save always changes the time.
     """
     import hashlib
 
-    from essaykit import __file__ as package_init
-
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(code_version().encode())
     digest.update(repr((options.html, options.pdf, options.epub, options.site_url,
-                        options.strict, options.check, sys.version,
-                        str(options.outdir))).encode())
-    folders = [root / "book", root / "essays", Path(package_init).parent]
+                        options.strict, options.check, str(options.outdir))).encode())
+    folders = [root / "book", root / "essays"]
     files = [p for p in root.iterdir() if p.is_file() and p.suffix in CONFIG_SUFFIXES]
     for folder in folders:
         files.extend(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
@@ -181,17 +180,12 @@ def source_fingerprint(root: Path, options: BuildOptions) -> str:
 
 
 def code_version() -> str:
-    """A digest of essaykit's own files, so that Sphinx's caches notice a new version."""
-    import hashlib
+    """The key every cache shares: essaykit's files and the installed releases of
+    the packages whose output is kept (essaykit.core.cachekey). Sphinx's
+    environment is read again when it changes (`essaykit_code_version`)."""
+    from essaykit.core.cachekey import stack_key
 
-    from essaykit import __file__ as package_init
-
-    digest = hashlib.sha256()
-    for path in sorted(Path(package_init).parent.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            stat = path.stat()
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
+    return stack_key()
 
 
 def _unchanged(cache: Path, fingerprint: str, outdir: Path, options: BuildOptions) -> bool:
@@ -355,7 +349,6 @@ def run_sphinx(root: Path, outdir: Path, cache: Path, builder: str,
 def typeset(book: Book, staging: Path, outdir: Path, result: BuildResult,
             say: Reporter) -> None:
     """WeasyPrint each edition, unless its print HTML and stylesheet are as last time."""
-    import hashlib
 
     from essaykit.print.pdf import write_pdf
 
@@ -366,8 +359,8 @@ def typeset(book: Book, staging: Path, outdir: Path, result: BuildResult,
         started = time.perf_counter()
         target = pdfdir / pdf_filename(book, edition)
         source = staging / "print" / f"{edition}.html"
-        digest = hashlib.sha256(source.read_bytes()
-                                + (staging / "print" / "print.css").read_bytes()).hexdigest()
+        digest = cache_key("pdf", source.read_bytes(),
+                           (staging / "print" / "print.css").read_bytes())
         stamp = outdir / ".cache" / f"pdf-{edition}.sha256"
         previous = outdir / "pdf" / target.name
         if previous.is_file() and stamp.is_file() and stamp.read_text() == digest:

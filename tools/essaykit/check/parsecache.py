@@ -17,13 +17,10 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from essaykit.check.project import Project
-
-PARSER_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "myst-parser")
 
 
 class ParseCache:
@@ -38,8 +35,8 @@ class ParseCache:
 
     def key(self, project: Project, page: str, text: str) -> str:
         if self._settings is None:
-            parser = [metadata.version(name) for name in PARSER_PACKAGES]
-            self._settings = repr((self.version, parser, project.kind,
+            # self.version is the shared cache key: essaykit and the parser's releases
+            self._settings = repr((self.version, project.kind,
                                    sorted(project.extensions), project.heading_anchors,
                                    project.title_to_header, project.front_matter_schema))
         if self._places is None or self._places[0] is not project:

@@ -9,15 +9,14 @@ markup.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import io
 import logging
 import os
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from essaykit.core.cachekey import cache_key
 from essaykit.dashboard.status import CollectionStatus, PieceStatus
 
 WITHIN = "#2f6f62"  # the page's "accepted" green
@@ -110,13 +109,8 @@ def _chart_digest(status: CollectionStatus) -> str:
     else:
         drawn = ("bars", [(short_label(p), p.words, p.kind, p.length,
                            (p.target.min, p.target.max) if p.target else None) for p in pieces])
-    digest = hashlib.sha256(repr((drawn, status.words_per_minute)).encode())
-    digest.update(Path(__file__).read_bytes())
-    try:
-        digest.update(metadata.version("matplotlib").encode())
-    except metadata.PackageNotFoundError:
-        pass
-    return digest.hexdigest()[:32]
+    # the shared key holds essaykit's files and matplotlib's release
+    return cache_key("chart", drawn, status.words_per_minute)[:32]
 
 
 def _counts(words: list[int], edges: list[int]) -> list[int]:

@@ -58,6 +58,7 @@ from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
 from sphinxcontrib.bibtex.transforms import BibliographyTransform
 
 from essaykit import compat
+from essaykit.core.cachekey import stack_key
 
 logger = logging.getLogger(__name__)
 # `:filter: docname in docnames`: the entries cited on the list's own page
@@ -170,7 +171,7 @@ class IndexedBibtexDomain(BibtexDomain):
         files = sorted((str(path), info.mtime) for path, info in bibdata.bibfiles.items())
         config = self.env.config
         return repr((bibdata.encoding, files, pybtex.__version__,
-                     getattr(config, "essaykit_code_version", ""),
+                     stack_key(),
                      config.bibtex_tooltips, config.bibtex_tooltips_style))
 
     def _index(self) -> dict[str, Any]:

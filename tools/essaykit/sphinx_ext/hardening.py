@@ -28,6 +28,7 @@ from sphinx import addnodes
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
+from essaykit.core.cachekey import stack_key
 from essaykit.core.frontmatter import ESSAY_FIELDS, PAGE_FIELDS
 from essaykit.core.limits import MAX_BIB_BYTES
 from essaykit.core.trust import SCRIPT_SCHEME, escapes
@@ -130,7 +131,7 @@ def guard_bibliographies(app: Sphinx) -> None:
     # Files that passed before, byte for byte, are not parsed again: parsing a
     # large .bib took a tenth of a second of every rebuild.
     stamp = Path(app.doctreedir) / "essaykit-bib-guard"
-    passed = _bib_digest(root, files, app.config.essaykit_code_version)
+    passed = _bib_digest(root, files, stack_key())
     try:
         if stamp.read_text(encoding="utf-8") == passed:
             return

@@ -11,6 +11,7 @@ from sphinx.errors import ConfigError
 
 from essaykit import collector, compat
 from essaykit.core.book import ROOT_DOC, Book, load_book, normal_site_url, site_url_problem
+from essaykit.core.cachekey import stack_key
 from essaykit.core.diagnostics import EssaykitError
 from essaykit.core.mdconfig import sphinx_settings
 from essaykit.sphinx_ext import (
@@ -155,6 +156,8 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
         "navbar_persistent": [],
     })
     apply_edition_defaults(book, config, default)
+    if not config.essaykit_code_version:  # `essaykit build` sets it; a plain sphinx-build too
+        config.essaykit_code_version = stack_key()
     if config.essaykit_autolink_terms is None:
         # the same setting the checker reads, so GLO002 and the build agree
         from essaykit.core.settings import load_config

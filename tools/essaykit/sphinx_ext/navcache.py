@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from essaykit.core.cachekey import stack_key
 from essaykit.sphinx_ext.state import book_state
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def fingerprint(app: Sphinx) -> str:
 
     env = app.env
     digest = hashlib.sha256()
-    digest.update(repr((STORE_VERSION, app.builder.name, app.config.essaykit_code_version,
+    digest.update(repr((STORE_VERSION, app.builder.name, stack_key(),
                         sorted(app.config.html_theme_options.items()),
                         book_toctree(env))).encode())
     for name in sorted(env.titles):
