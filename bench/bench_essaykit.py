@@ -11,6 +11,9 @@ build to the smallest size's. A benchmark, not a test.
     python bench/bench_essaykit.py 500                    # one size, one run
     python bench/bench_essaykit.py 100 500 --runs 3       # linearity: 500 vs 100
     python bench/bench_essaykit.py 500 --book DIR         # an existing book
+    python bench/bench_essaykit.py 100 500 --baseline OLD/.venv/bin/essaykit
+        # and another essaykit (an earlier commit's), interleaved run by run,
+        # each on its own copy of the book: ratios new / baseline
 """
 
 from __future__ import annotations
@@ -30,20 +33,23 @@ from generate import generate  # noqa: E402
 WORKS = ("full", "edit", "noop")
 
 
-def timed_build(root: Path) -> dict[str, float]:
+def timed_build(root: Path, program: str | None = None) -> dict[str, float]:
     """Wall time and peak RSS of one `essaykit build --html-only` (its own process)."""
-    result = measure(essaykit(root, "--html-only"))
+    command = essaykit(root, "--html-only")
+    if program:
+        command[0] = program
+    result = measure(command)
     return {"wall": result["seconds"], "peak_mb": result["peak_mb"]}
 
 
-def one_run(root: Path, run: int) -> dict[str, dict[str, float]]:
+def one_run(root: Path, run: int, program: str | None = None) -> dict[str, dict[str, float]]:
     shutil.rmtree(root / "_build", ignore_errors=True)
-    results = {"full": timed_build(root)}
+    results = {"full": timed_build(root, program)}
     essays = sorted((root / "essays").glob("*.md"))
     with essays[len(essays) // 2].open("a", encoding="utf-8") as essay:
         essay.write(f"\nA line added by the benchmark in run {run}.\n")
-    results["edit"] = timed_build(root)
-    results["noop"] = timed_build(root)
+    results["edit"] = timed_build(root, program)
+    results["noop"] = timed_build(root, program)
     return results
 
 
@@ -53,32 +59,61 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--book", type=Path, default=None,
                         help="an existing book (one size only)")
+    parser.add_argument("--baseline", default=None,
+                        help="another essaykit executable to run interleaved, for ratios")
     args = parser.parse_args()
     if args.book and len(args.sizes) != 1:
         parser.error("--book goes with one size")
     workdir = Path(tempfile.mkdtemp(prefix="essaykit-bench-"))
     roots = {size: args.book or generate(size, workdir / f"book{size}") for size in args.sizes}
-    samples: dict[tuple[int, str], list[dict[str, float]]] = {}
+    programs: dict[str, str | None] = {"new": None}
+    if args.baseline:
+        programs["baseline"] = args.baseline
+        for size, root in list(roots.items()):
+            shutil.copytree(root, workdir / f"baseline{size}")
+    samples: dict[tuple[str, int, str], list[dict[str, float]]] = {}
     try:
         for run in range(args.runs):
+            # alternate which goes first, so neither always meets a warm or busy machine
+            order = list(programs) if run % 2 == 0 else list(reversed(programs))
             for size, root in roots.items():
-                for work, result in one_run(root, run).items():
-                    samples.setdefault((size, work), []).append(result)
-                    print(f"run {run + 1}: {size} essays, {work}: {result['wall']:.2f} s",
-                          file=sys.stderr, flush=True)
+                for label in order:
+                    book = root if label == "new" else workdir / f"baseline{size}"
+                    for work, result in one_run(book, run, programs[label]).items():
+                        samples.setdefault((label, size, work), []).append(result)
+                        print(f"run {run + 1}: {label} {size} essays, {work}: "
+                              f"{result['wall']:.2f} s", file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    smallest = min(args.sizes)
-    full_smallest = statistics.median(r["wall"] for r in samples[(smallest, "full")])
-    print(f"{'essays':>6} {'work':<5} {'median s':>9} {'peak MB':>8} "
-          f"{'full / ' + str(smallest):>10}")
-    for size in args.sizes:
-        for work in WORKS:
-            runs = samples[(size, work)]
-            wall = statistics.median(r["wall"] for r in runs)
-            peak = max(r["peak_mb"] for r in runs)
-            ratio = f"{wall / full_smallest:10.2f}" if work == "full" else ""
-            print(f"{size:>6} {work:<5} {wall:>9.2f} {peak:>8.0f} {ratio}")
+    report(samples, args.sizes, list(programs))
+
+
+def report(samples: dict[tuple[str, int, str], list[dict[str, float]]], sizes: list[int],
+           labels: list[str]) -> None:
+    smallest = min(sizes)
+    for label in labels:
+        if len(labels) > 1:
+            print(f"\n{label}:")
+        full_smallest = statistics.median(r["wall"] for r in samples[(label, smallest, "full")])
+        print(f"{'essays':>6} {'work':<5} {'median s':>9} {'peak MB':>8} "
+              f"{'full / ' + str(smallest):>10}")
+        for size in sizes:
+            for work in WORKS:
+                runs = samples[(label, size, work)]
+                wall = statistics.median(r["wall"] for r in runs)
+                peak = max(r["peak_mb"] for r in runs)
+                ratio = f"{wall / full_smallest:10.2f}" if work == "full" else ""
+                print(f"{size:>6} {work:<5} {wall:>9.2f} {peak:>8.0f} {ratio}")
+    if "baseline" in labels:
+        print("\nnew / baseline (medians):")
+        for size in sizes:
+            for work in WORKS:
+                new, old = (statistics.median(r["wall"] for r in samples[(label, size, work)])
+                            for label in ("new", "baseline"))
+                peak_new, peak_old = (max(r["peak_mb"] for r in samples[(label, size, work)])
+                                      for label in ("new", "baseline"))
+                print(f"{size:>6} {work:<5} time {new / old:5.2f}   peak memory "
+                      f"{peak_new / peak_old:5.2f}")
 
 
 if __name__ == "__main__":

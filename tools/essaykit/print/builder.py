@@ -8,6 +8,7 @@ theme's CSS.
 
 from __future__ import annotations
 
+import inspect
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import jinja2
 from docutils import nodes
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
+from sphinx.environment import BuildEnvironment
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import progress_message, status_iterator
@@ -28,6 +30,8 @@ from essaykit.print import transforms
 from essaykit.sphinx_ext.state import book_of
 
 logger = logging.getLogger(__name__)
+RESOLVE_TAKES_TAGS = "tags" in inspect.signature(
+    BuildEnvironment.get_and_resolve_doctree).parameters
 HERE = Path(__file__).parent
 
 
@@ -90,7 +94,9 @@ class PrintBuilder(SingleFileHTMLBuilder):
         name = docname(page)
         # a copy: sphinxcontrib-bibtex inserts its cached citation nodes as they
         # are, and the id rewriting below must not reach back into its cache
-        doctree = self.env.get_and_resolve_doctree(name, self).deepcopy()
+        # Sphinx 9 takes the builder's tags (and will require them in 11); 8.2 has no such argument
+        tags: dict[str, Any] = {"tags": self.tags} if RESOLVE_TAKES_TAGS else {}
+        doctree = self.env.get_and_resolve_doctree(name, self, **tags).deepcopy()
         transforms.drop_web_only(doctree)
         transforms.inline_footnotes(doctree)
         transforms.namespace_ids(doctree, name, included)
