@@ -198,3 +198,18 @@ def test_opengraph_social_cards_module_is_where_compat_blocks_it() -> None:
                                   "opengraph_without_social_cards"])
 def test_every_wrapper_says_why(name: str) -> None:
     assert (getattr(compat, name).__doc__ or "").strip(), f"compat.{name} needs its reason"
+
+
+def test_sphinxcontrib_bibtex_data_layout_that_fastbib_hands_on() -> None:
+    """sphinx_ext/fastbib.py gives sphinxcontrib-bibtex's own code a slice of its
+    domain data (`citations`, `citation_refs`) and subclasses its domain, directive
+    and transform; pyproject.toml bounds the release (<2.8). If the layout
+    changes, fastbib must change with it (tests/test_fastbib.py compares its
+    HTML with the original domain's)."""
+    from sphinxcontrib.bibtex.domain import BibtexDomain
+
+    assert {"citations", "citation_refs"} <= set(BibtexDomain.initial_data), \
+        "sphinxcontrib-bibtex's domain data changed: fix sphinx_ext/fastbib.py"
+    for name in ("citations", "citation_refs", "env_updated", "get_entries",
+                 "get_all_cited_keys", "get_formatted_entries"):
+        assert hasattr(BibtexDomain, name), f"BibtexDomain.{name} is gone: fix fastbib"
