@@ -105,8 +105,12 @@ system-deps:
 	  fi; \
 	fi
 
-# The browser tests drive Debian's Chromium (Playwright never downloads one).
-# Installed when missing and we can (as root, with apt); otherwise they skip.
+# The browser tests drive Debian's Chromium (Playwright never downloads one) and
+# audit every page with axe-core from the npm registry. Chromium is installed
+# when missing and we can (as root, with apt); axe-core when npm is there.
+# Without them the browser tests skip (in CI, where ESSAYKIT_REQUIRE_BROWSER is
+# set, they fail).
+AXE_VERSION := 4.14.1
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -114,6 +118,15 @@ browser-deps:
 	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "no Chromium: the browser tests will skip (install Debian's chromium package)" >&2; \
+	  fi; \
+	fi
+	@if [ ! -f .cache/axe-core/node_modules/axe-core/axe.min.js ]; then \
+	  if command -v npm >/dev/null 2>&1; then \
+	    echo "installing axe-core $(AXE_VERSION) for the accessibility tests (npm)"; \
+	    mkdir -p .cache/axe-core && npm install --silent --no-audit --no-fund \
+	      --prefix .cache/axe-core axe-core@$(AXE_VERSION) >/dev/null; \
+	  else \
+	    echo "no npm: the accessibility tests will skip (install Node.js and npm)" >&2; \
 	  fi; \
 	fi
 

@@ -72,8 +72,8 @@ def browser() -> Iterator[Any]:
 class Page:
     """A browser tab that records what went wrong while it was open."""
 
-    def __init__(self, browser: Any, viewport: dict[str, int]):
-        self.context = browser.new_context(viewport=viewport)
+    def __init__(self, browser: Any, viewport: dict[str, int], color_scheme: str = "light"):
+        self.context = browser.new_context(viewport=viewport, color_scheme=color_scheme)
         self.tab = self.context.new_page()
         self.errors: list[str] = []
         self.tab.on("console", lambda message: message.type == "error" and self.errors.append(
@@ -299,3 +299,60 @@ def test_an_essays_figure_loads_and_has_alt_text(laptop: Page, small_site_url: s
     assert figure.get_attribute("alt") == "Four green bars, each taller than the one before"
     assert figure.evaluate("img => img.complete && img.naturalWidth") == 240
     assert laptop.errors == []
+
+
+# axe-core, the accessibility engine browsers' own audits use, from the npm registry
+# (`make browser-deps` installs it into .cache/axe-core; ESSAYKIT_AXE names another copy)
+AXE = Path(os.environ.get("ESSAYKIT_AXE") or Path(__file__).resolve().parent.parent
+           / ".cache/axe-core/node_modules/axe-core/axe.min.js")
+NO_AXE = f"axe-core not found at {AXE}: `make browser-deps` installs it (needs npm)"
+
+
+@pytest.fixture(scope="module")
+def axe() -> str:
+    if not AXE.is_file():
+        if os.environ.get("ESSAYKIT_REQUIRE_BROWSER"):
+            pytest.fail(NO_AXE)
+        pytest.skip(NO_AXE)
+    return AXE.read_text(encoding="utf-8")
+
+
+def serious_violations(page: Page, url: str, axe: str) -> list[str]:
+    page.tab.goto(url, wait_until="networkidle")
+    page.tab.add_script_tag(content=axe)
+    result = page.tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{url}: {v['impact']} {v['id']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_passes_axe_core_on_a_laptop_and_a_phone(
+    browser: Any, base_url: str, book: Book, axe: str, scheme: str,
+) -> None:
+    """No serious or critical accessibility violation, on every page of the book
+    and the search page, at both widths, in the reader's light or dark mode."""
+    found = []
+    for viewport in (LAPTOP, PHONE):
+        page = Page(browser, viewport, scheme)
+        urls = [f"{base_url}/{html_path(p)}" for p in book.pages]
+        urls.append(f"{base_url}/html/search.html?q=council")
+        for url in urls:
+            found += serious_violations(page, url, axe)
+        page.close()
+    assert found == []
+
+
+def test_the_axe_audit_reports_what_it_must(browser: Any, axe: str, tmp_path: Path) -> None:
+    """The audit above can fail: a button with no name is a critical violation, and
+    docutils' own citation list (role doc-biblioentry) a critical one too."""
+    (tmp_path / "bad.html").write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><main>'
+        '<button></button><div role="list" class="citation-list"><div class="citation" '
+        'role="doc-biblioentry"><a role="doc-backlink" href="#x">1</a><p>An entry.</p>'
+        '</div></div></main></body></html>', encoding="utf-8")
+    page = Page(browser, LAPTOP)
+    with serve(tmp_path) as url:
+        found = serious_violations(page, f"{url}/bad.html", axe)
+    page.close()
+    assert any("button-name" in f for f in found)
+    assert any("aria-required-children" in f for f in found)

@@ -37,10 +37,13 @@ def step(job: str, name: str) -> dict[str, Any]:
     return next(s for s in steps(job) if s.get("name") == name)
 
 
-def bad_essay(root: Path) -> None:
+def bad_essay(root: Path) -> int:
+    """Add a link to a term the glossary lacks (REF003) at the end of an essay;
+    returns its line."""
     essay = root / "essays/third-sector.md"
-    essay.write_text(essay.read_text(encoding="utf-8").replace(
-        "{term}`third sector`", "{term}`third sektor`"), encoding="utf-8")
+    text = essay.read_text(encoding="utf-8").rstrip("\n") + "\n\nSee {term}`third sektor`.\n"
+    essay.write_text(text, encoding="utf-8")
+    return len(text.splitlines())
 
 
 needs_venv = pytest.mark.skipif(not ESSAYKIT.exists(), reason="needs `make` to have made .venv")
@@ -90,10 +93,10 @@ def test_the_hook_entry_stops_a_bad_essay_and_passes_a_good_one(tmp_path: Path) 
 
     passed = hook("essays/taster.md", "book/references.bib")
     assert passed.returncode == 0, passed.stdout + passed.stderr
-    bad_essay(root)
+    line = bad_essay(root)
     stopped = hook("essays/third-sector.md")
     assert stopped.returncode == 1
-    assert "essays/third-sector.md:24:5: REF003" in stopped.stdout
+    assert f"essays/third-sector.md:{line}:5: REF003" in stopped.stdout
     # an unchanged essay is not blamed for another's error ...
     assert hook("essays/taster.md").returncode == 0
     # ... but a changed glossary shows what it breaks elsewhere
@@ -176,7 +179,7 @@ def test_the_pull_request_steps_annotate_the_changed_essay(tmp_path: Path) -> No
     git("add", "-A")
     git("commit", "-q", "-m", "base")
     git("checkout", "-q", "-b", "contribution")
-    bad_essay(root)
+    line = bad_essay(root)
     git("commit", "-q", "-am", "an essay with a mistake")
     git("checkout", "-q", "main")
     git("merge", "-q", "--no-ff", "-m", "merge", "contribution")  # HEAD^1 is the base
@@ -189,4 +192,5 @@ def test_the_pull_request_steps_annotate_the_changed_essay(tmp_path: Path) -> No
     assert "--format github" in check
     code, log, _ = _run_step(check, root, tmp_path)
     assert code == 1
-    assert "::error file=essays/third-sector.md,line=24,col=5,title=REF003 unknown-term::" in log
+    assert (f"::error file=essays/third-sector.md,line={line},col=5,title=REF003 unknown-term::"
+            in log)

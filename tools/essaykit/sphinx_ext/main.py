@@ -46,6 +46,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("bibliography", LeanBibliography, override=True)
     app.setup_extension("essaykit.sphinx_ext.hardening")  # the gate's second layer
     app.setup_extension("essaykit.sphinx_ext.termtips")
+    app.setup_extension("essaykit.sphinx_ext.a11y")
     app.setup_extension("essaykit.sphinx_ext.shown")
     app.setup_extension("essaykit.sphinx_ext.templatecache")
     harvard.register()
