@@ -43,8 +43,11 @@ import json, resource, subprocess, sys, time
 start = time.perf_counter()
 done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 elapsed = time.perf_counter() - start
-peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": elapsed, "peak_mb": peak_kb / 1024, "code": done.returncode,
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+# CPU seconds (user + system) too: unlike wall time, they hardly move when other
+# work shares the machine
+print(json.dumps({"seconds": elapsed, "peak_mb": children.ru_maxrss / 1024,
+                  "cpu": children.ru_utime + children.ru_stime, "code": done.returncode,
                   "stderr": done.stderr[-2000:]}))
 """
 

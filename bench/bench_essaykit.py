@@ -39,7 +39,7 @@ def timed_build(root: Path, program: str | None = None) -> dict[str, float]:
     if program:
         command[0] = program
     result = measure(command)
-    return {"wall": result["seconds"], "peak_mb": result["peak_mb"]}
+    return {"wall": result["seconds"], "peak_mb": result["peak_mb"], "cpu": result["cpu"]}
 
 
 def one_run(root: Path, run: int, program: str | None = None) -> dict[str, dict[str, float]]:
@@ -95,25 +95,29 @@ def report(samples: dict[tuple[str, int, str], list[dict[str, float]]], sizes: l
         if len(labels) > 1:
             print(f"\n{label}:")
         full_smallest = statistics.median(r["wall"] for r in samples[(label, smallest, "full")])
-        print(f"{'essays':>6} {'work':<5} {'median s':>9} {'peak MB':>8} "
+        print(f"{'essays':>6} {'work':<5} {'median s':>9} {'cpu s':>7} {'peak MB':>8} "
               f"{'full / ' + str(smallest):>10}")
         for size in sizes:
             for work in WORKS:
                 runs = samples[(label, size, work)]
                 wall = statistics.median(r["wall"] for r in runs)
+                cpu = statistics.median(r["cpu"] for r in runs)
                 peak = max(r["peak_mb"] for r in runs)
                 ratio = f"{wall / full_smallest:10.2f}" if work == "full" else ""
-                print(f"{size:>6} {work:<5} {wall:>9.2f} {peak:>8.0f} {ratio}")
+                print(f"{size:>6} {work:<5} {wall:>9.2f} {cpu:>7.2f} {peak:>8.0f} {ratio}")
     if "baseline" in labels:
         print("\nnew / baseline (medians):")
         for size in sizes:
             for work in WORKS:
-                new, old = (statistics.median(r["wall"] for r in samples[(label, size, work)])
-                            for label in ("new", "baseline"))
-                peak_new, peak_old = (max(r["peak_mb"] for r in samples[(label, size, work)])
-                                      for label in ("new", "baseline"))
-                print(f"{size:>6} {work:<5} time {new / old:5.2f}   peak memory "
-                      f"{peak_new / peak_old:5.2f}")
+                new_runs, old_runs = samples[("new", size, work)], samples[("baseline", size, work)]
+                new, old = (statistics.median(r["wall"] for r in runs)
+                            for runs in (new_runs, old_runs))
+                cpu_new, cpu_old = (statistics.median(r["cpu"] for r in runs)
+                                    for runs in (new_runs, old_runs))
+                peak_new, peak_old = (max(r["peak_mb"] for r in runs)
+                                      for runs in (new_runs, old_runs))
+                print(f"{size:>6} {work:<5} time {new / old:5.2f}   cpu {cpu_new / cpu_old:5.2f}"
+                      f"   peak memory {peak_new / peak_old:5.2f}")
 
 
 if __name__ == "__main__":
