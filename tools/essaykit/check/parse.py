@@ -145,7 +145,9 @@ def read_directive(first_line: str, content: str) -> tuple[dict[str, str], dict[
                 break
         else:
             where[key] = 0
-    return options, where, list(parsed.body), offset
+    # the body as the file holds it: str.splitlines() also splits at \x1c-\x1e and
+    # U+2028, which would move every line number after them
+    return options, where, content.split("\n")[offset:], offset
 
 
 # directives whose caption or title Sphinx's {ref} can show
@@ -258,9 +260,11 @@ class _Walker:
             return  # a code block: nothing in it is markup
         written, first_line = found
         argument = first_line.strip()
+        options: dict[str, str] = {}
+        where: dict[str, int] = {}
+        body, used = token.content.split("\n"), 0
         if written == EVAL_RST:  # myst-parser matches this one name exactly
             name = EVAL_RST
-            options, where, body, used = {}, {}, token.content.split("\n"), 0
         else:
             name = canonical_directive(written, self.language)
             options, where, body, used = read_directive(first_line, token.content)

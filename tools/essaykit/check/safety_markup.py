@@ -16,7 +16,6 @@ from functools import lru_cache
 from essaykit.check.index import BookIndex
 from essaykit.check.registry import check
 from essaykit.core import rules
-from essaykit.core.diagnostics import Diagnostic, Severity
 from essaykit.core.allowlist import (
     DIRECTIVES,
     EVAL_RST,
@@ -30,6 +29,7 @@ from essaykit.core.allowlist import (
     path_options,
     role_allowed,
 )
+from essaykit.core.diagnostics import Diagnostic, Severity
 from essaykit.core.model import Directive, Document, Html
 from essaykit.core.trust import SCRIPT_SCHEME, Target, Where, is_trusted, locate
 
@@ -163,7 +163,7 @@ def _directive_findings(doc: Document, directive: Directive) -> Iterator[Diagnos
         yield rules.make("SEC006", *where, f"{shown} puts unchecked output into the page",
                          "write it in Markdown")
     elif kind == EVAL_RST:
-        yield rules.make("SEC007", *where, "{eval-rst} runs reStructuredText that "
+        yield rules.make("SEC007", *where, f"{shown} runs reStructuredText that "
                          "escapes the essay's checks", "write it in MyST Markdown")
     elif kind == META:
         yield rules.make("SEC008", *where, f"{shown} sets the page's HTML meta tags",
