@@ -20,7 +20,7 @@ from myst_parser.parsers.directives import parse_directive_text
 from essaykit.check.glossary import parse_glossary
 from essaykit.check.parse_inline import Inline
 from essaykit.check.suppress import parse_suppression
-from essaykit.core.allowlist import EVAL_RST, canonical_directive
+from essaykit.core.allowlist import EVAL_RST, PATH_ARGUMENTS, canonical_directive
 from essaykit.core.frontmatter import split
 from essaykit.core.limits import MAX_CONTAINER_DEPTH, MAX_DIRECTIVE_DEPTH
 from essaykit.core.model import (
@@ -44,7 +44,6 @@ LITERAL_DIRECTIVES = frozenset({
     "eval-rst", "jupyter-execute", "ipython", "ditaa", "productionlist", "parsed-literal",
     "highlight", "doctest", "testcode", "testoutput", "toctree", "glossary", "tableofcontents",
 })
-PATH_DIRECTIVES = frozenset({"figure", "image", "include", "literalinclude"})
 CONTAINERS_OPEN = frozenset({"blockquote_open", "bullet_list_open", "ordered_list_open"})
 CONTAINERS_CLOSE = frozenset({"blockquote_close", "bullet_list_close", "ordered_list_close"})
 NEWLINES = re.compile(r"\r\n?")
@@ -274,7 +273,7 @@ class _Walker:
         if options.get("name"):
             self.doc.labels.append(Label(options["name"], line0 + 2 + where["name"], 1,
                                          titled=name in CAPTIONED_DIRECTIVES))
-        if name in PATH_DIRECTIVES and argument:
+        if name in PATH_ARGUMENTS and argument:
             is_image = "image" in name or name == "figure"
             self.doc.links.append(Link(argument, "image" if is_image else "include",
                                        line0 + 1, 1,
