@@ -312,3 +312,19 @@ def test_repository_settings_cannot_switch_the_safety_rules_off() -> None:
     # the command line's own choice (a person looking; the build passes none)
     assert not config.with_overrides(None, ["SEC004"]).enabled("SEC004")
     assert not config.with_overrides(["CIT"], None).enabled("SEC004")
+
+
+@pytest.mark.parametrize("language", ["..", "../../etc", "", "de/..", "a" * 20])
+def test_a_language_that_is_not_a_tag_is_refused(language: str, tmp_path: Path) -> None:
+    """docutils imports a module named after the language: `..` is no language."""
+    from essaykit.core.book import read_book
+
+    root = tmp_path / "book"
+    shutil.copytree(Path(__file__).parent / "hostile" / "sec004-file-inclusion", root)
+    book_yml = root / "book" / "book.yml"
+    book_yml.write_text(book_yml.read_text(encoding="utf-8") + f"language: '{language}'\n",
+                        encoding="utf-8")
+    book, problems = read_book(root)
+    assert [p.code for p in problems] == ["BOOK001"]
+    assert "'language' must be a language tag" in problems[0].message
+    assert canonical_directive("Einfügen", language) == "einfügen"  # and no crash

@@ -17,6 +17,7 @@ Whatever the trust, a path-valued option or argument must stay inside the book:
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from types import ModuleType
 
@@ -96,11 +97,19 @@ def path_options(canonical: str) -> frozenset[str]:
     return PATH_OPTIONS.get(canonical, GENERIC_PATH_OPTIONS)
 
 
+# a language tag (BCP 47's shape): docutils imports a module named after it
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
 @lru_cache(maxsize=64)
 def _language(code: str) -> ModuleType | None:
+    """docutils' table of names for `code`; None for a code that is not a language tag
+    (`..` would be imported as a package of its own) or that docutils does not know."""
+    if not LANGUAGE_TAG.match(code or "en"):
+        return None
     try:
         return get_language(code or "en")  # type: ignore[no-any-return]
-    except (ImportError, ValueError, LookupError):
+    except (ImportError, ValueError, LookupError, TypeError):
         return None
 
 
