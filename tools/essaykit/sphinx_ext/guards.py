@@ -18,6 +18,7 @@ from docutils.parsers.rst import directives
 from docutils.parsers.rst.directives.misc import Raw
 from docutils.parsers.rst.roles import raw_role
 from docutils.parsers.rst.states import Inliner, MarkupError
+from myst_parser.mdit_to_docutils.base import token_line
 from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
 from myst_parser.parsers.directives import parse_directive_text
 from myst_parser.parsers.mdit import create_md_parser
@@ -280,7 +281,7 @@ class HardenedRenderer(SphinxRenderer):
         if env is not None and not trusted(env):
             kind = canonical_role(name, language_of(env))
             if kind == RAW or kind.startswith("raw-") or not role_allowed(kind):
-                line = (token.map[0] + 1) if token.map else None
+                line = token_line(token, 0) or None  # as myst-parser's own warnings count
                 code = "SEC006" if kind == RAW or kind.startswith("raw-") else "SEC013"
                 refuse(env, line, code, f"{{{name}}} is refused: it is not allowed in a "
                        "page the editor has not trusted (book.yml, trusted:)")
