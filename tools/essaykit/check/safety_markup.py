@@ -23,6 +23,7 @@ from essaykit.core.allowlist import (
     INCLUDES,
     META,
     RAW,
+    ROLES,
     canonical_role,
     directive_allowed,
     options_not_allowed,
@@ -109,7 +110,10 @@ rules.rule(
     "Directives and roles from Sphinx and its extensions can read files, fetch URLs or "
     "write markup. Essays may use the ones that have been checked to do none of that "
     "(essaykit.core.allowlist), under any spelling: `{Include}` and, in a German book, "
-    "`{einfügen}` are the `include` directive.",
+    "`{einfügen}` are the `include` directive. Directives essays may use: "
+    + ", ".join(sorted(DIRECTIVES)) + ". Roles: " + ", ".join(sorted(
+        role for role in ROLES if not role.startswith("footcite"))) + ", and the "
+    "footcite forms of the cite roles.",
     bad="```{graphviz} ../../secret.dot\n```",
     good="```{figure} figures/diagram.png\n:alt: What the diagram shows\n```",
 )

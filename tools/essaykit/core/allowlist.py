@@ -32,7 +32,7 @@ DIRECTIVES: dict[str, frozenset[str]] = {
     **{name: _ADMONITION for name in (
         "admonition", "attention", "caution", "danger", "error", "hint", "important", "note",
         "tip", "warning", "seealso", "epigraph", "highlights", "pull-quote", "compound",
-        "container", "rubric", "parsed-literal")},
+        "container", "rubric")},
     "topic": _COMMON,
     "sidebar": _COMMON | {"subtitle"},
     "image": _COMMON | _IMAGE,
