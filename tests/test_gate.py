@@ -279,3 +279,63 @@ def test_trust_is_explicit_and_narrow(tmp_path: Path) -> None:
     assert '<div class="editors-note">' not in untrusted
     assert "Included from the book." not in untrusted
     assert not leaks(root / "_build"), leaks(root / "_build")
+
+
+READER_EXTENSION = '''\
+from docutils import nodes
+from docutils.parsers.rst import Directive
+
+
+class ReadFile(Directive):
+    """Another extension's directive that reads the file its argument names."""
+
+    required_arguments = 1
+
+    def run(self):
+        with open(self.arguments[0] if self.arguments[0].startswith("/") else
+                  self.state.document.settings.env.relfn2path(self.arguments[0])[1]) as f:
+            return [nodes.literal_block(text=f.read())]
+
+
+def setup(app):
+    app.add_directive("read-file", ReadFile)
+    return {"parallel_read_safe": True}
+'''
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_another_extensions_directive_cannot_read_outside_the_book(language: str,
+                                                                   tmp_path: Path) -> None:
+    """A directive nobody put on the list: refused on an untrusted page, and on a
+    trusted page its argument may not lead out of the book, by either layer."""
+    from sphinx.cmd.build import build_main
+
+    root = prepare("gate-path-options", tmp_path, language)
+    (root / "reader_ext.py").write_text(READER_EXTENSION, encoding="utf-8")
+    (root / "conf.py").write_text(
+        'import sys, os\nsys.path.insert(0, os.path.dirname(__file__))\n'
+        'extensions = ["essaykit.sphinx_ext", "reader_ext"]\n', encoding="utf-8")
+    essay = root / "essays" / "one.md"  # trusted
+    reads = "\n```{read-file} ../../secret.txt\n```\n\n```{read-file} snippet.txt\n```\n"
+    essay.write_text(essay.read_text(encoding="utf-8") + reads, encoding="utf-8")
+    other = root / "essays" / "two.md"  # not trusted
+    other.write_text(ESSAY.format(title="Two", extra="")
+                     + "```{Read-File} snippet.txt\n```\n", encoding="utf-8")
+    book_yml = root / "book" / "book.yml"
+    book_yml.write_text(book_yml.read_text(encoding="utf-8").replace(
+        "  - essays/one.md\nback", "  - essays/one.md\n  - essays/two.md\nback"),
+        encoding="utf-8")
+    _, out, _ = run_cli(["--root", str(root), "check", "--select", "SEC"])
+    assert "essays/one.md:36:1: SEC001 {read-file} '../../secret.txt' is outside the book" in out
+    assert "snippet.txt" not in out.split("essays/two.md")[0]  # a file of the book is fine
+    assert "essays/two.md:8:1: SEC013 {Read-File} is not a directive essays may use" in out
+    warnings = tmp_path / "warnings.txt"
+    status = build_main(["-q", "-w", str(warnings), "-b", "html", str(root), str(root / "_plain")])
+    assert status == 0
+    assert not leaks(root / "_plain"), leaks(root / "_plain")
+    said = warnings.read_text(encoding="utf-8")
+    assert "SEC001 {read-file} is refused: '../../secret.txt' is outside the book" in said
+    assert "SEC013 {Read-File} is refused" in said
+    page = (root / "_plain" / "essays" / "one.html").read_text(encoding="utf-8")
+    assert "Included from the book." in page  # the trusted page's own file is read

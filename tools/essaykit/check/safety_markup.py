@@ -24,6 +24,7 @@ from essaykit.core.allowlist import (
     META,
     RAW,
     ROLES,
+    argument_may_be_a_path,
     canonical_role,
     directive_allowed,
     options_not_allowed,
@@ -234,10 +235,10 @@ def check_paths(index: BookIndex) -> Iterator[Diagnostic]:
     for doc in index.documents.values():
         for directive in doc.directives:
             kind = directive.kind
-            if kind in INCLUDES and directive.argument:
-                # (an image's or figure's argument is among the page's links)
+            if directive.argument and argument_may_be_a_path(kind) and \
+                    kind not in ("image", "figure"):  # (those are among the page's links)
                 yield from _target(index, doc, directive.argument, directive.line, 1,
-                                   shown_name(directive))
+                                   shown_name(directive), generic=kind not in INCLUDES)
             reads = path_options(kind)
             for key, value in directive.options.items():
                 line = directive.option_lines.get(key, directive.line)
@@ -268,7 +269,9 @@ def check_paths(index: BookIndex) -> Iterator[Diagnostic]:
 
 def _target(index: BookIndex, doc: Document, value: str, line: int, column: int, what: str,
             *, image: bool = False, link: bool = False, rooted: bool = True,
-            fetch: bool = False) -> Iterator[Diagnostic]:
+            fetch: bool = False, generic: bool = False) -> Iterator[Diagnostic]:
+    """`generic`: the argument of a directive nobody has read; only a path that leads
+    out of the book (or a script URL) is reported, since it may be no path at all."""
     if value.startswith("#"):
         return  # an anchor on this page
     seen: dict[tuple[str, str, bool], Target] = index.cache.setdefault("located", {})
@@ -278,6 +281,8 @@ def _target(index: BookIndex, doc: Document, value: str, line: int, column: int,
         found = seen[key] = locate(index.project.root, doc.folder, value, rooted=rooted,
                                    cache=index.cache.setdefault("real-folders", {}))
     where = (doc.path, line, column)
+    if generic and found.where in (Where.REMOTE, Where.OTHER):
+        return
     if found.where is Where.SCRIPT:
         yield _script(doc.path, line, column, what, value)
     elif found.where is Where.REMOTE:

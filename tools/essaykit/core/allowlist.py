@@ -92,6 +92,13 @@ PATH_ARGUMENTS = frozenset({"include", "literalinclude", "image", "figure"})
 FETCH_OPTIONS = frozenset({"url"})
 
 
+def argument_may_be_a_path(canonical: str) -> bool:
+    """Whether `canonical`'s argument may name a file: the file directives, and any
+    directive off the list, whose argument nobody has read (another extension's
+    `{graphviz} ../../secret.dot` on a trusted page)."""
+    return canonical in PATH_ARGUMENTS or canonical not in DIRECTIVES
+
+
 def path_options(canonical: str) -> frozenset[str]:
     """The options of `canonical` whose values the build reads as files or URLs."""
     return PATH_OPTIONS.get(canonical, GENERIC_PATH_OPTIONS)
@@ -169,6 +176,7 @@ def role_allowed(canonical: str) -> bool:
     return canonical in ROLES
 
 
-__all__ = ["DIRECTIVES", "EVAL_RST", "FETCH_OPTIONS", "INCLUDES", "META", "PATH_ARGUMENTS",
-           "RAW", "ROLES", "aliases", "canonical_directive", "canonical_role",
+__all__ = ["DIRECTIVES", "EVAL_RST", "FETCH_OPTIONS", "INCLUDES", "LANGUAGE_TAG", "META",
+           "PATH_ARGUMENTS", "RAW", "ROLES", "aliases", "argument_may_be_a_path",
+           "canonical_directive", "canonical_role",
            "directive_allowed", "options_not_allowed", "path_options", "role_allowed"]

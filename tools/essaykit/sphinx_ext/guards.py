@@ -36,6 +36,7 @@ from essaykit.core.allowlist import (
     INCLUDES,
     META,
     RAW,
+    argument_may_be_a_path,
     canonical_directive,
     canonical_role,
     directive_allowed,
@@ -131,6 +132,11 @@ def screen_directive(env: BuildEnvironment, name: str, arguments: list[str],
     problems: list[tuple[str, str]] = []
     if kind in INCLUDES and arguments:
         problems.append(("", path_problem(env, arguments[0]) or ""))
+    elif argument_may_be_a_path(kind) and kind not in ("image", "figure"):
+        for argument in arguments:  # only where a path would lead out of the book
+            problem = path_problem(env, argument)
+            if problem and not problem.endswith(("from the web", "not a file in the book")):
+                problems.append(("", problem))
     reads = path_options(kind)
     for key, value in options.items():
         text = value if isinstance(value, str) else ""
