@@ -154,7 +154,7 @@ CAPTIONED_DIRECTIVES = frozenset({"figure", "table", "list-table", "csv-table", 
                                   "literalinclude", "glossary"})
 
 
-def _gives_title(token: Token | None) -> bool:
+def _gives_title(token: Token | None, language: str = "en") -> bool:
     """Whether a `(label)=` placed before this token gives {ref} a title to show."""
     if token is None:
         return False
@@ -162,7 +162,8 @@ def _gives_title(token: Token | None) -> bool:
         return True
     if token.type in ("fence", "colon_fence"):
         found = directive_of(token.info)
-        return found is not None and canonical_directive(found[0]) in CAPTIONED_DIRECTIVES
+        return found is not None and \
+            canonical_directive(found[0], language) in CAPTIONED_DIRECTIVES
     return False
 
 
@@ -197,7 +198,7 @@ class _Walker:
             elif kind == "myst_target" and token.map is not None:
                 following = tokens[position + 1] if position + 1 < len(tokens) else None
                 self.doc.labels.append(Label(token.content, offset + token.map[0] + 1, 1,
-                                             titled=_gives_title(following)))
+                                             titled=_gives_title(following, self.language)))
             elif kind == "myst_line_comment" and token.map is not None:
                 self.comment(token, offset)
             elif kind == "html_block" and token.map is not None:

@@ -278,8 +278,10 @@ class HardenedRenderer(SphinxRenderer):
                     pass  # myst-parser reports it below, and runs nothing
             if screen_directive(env, name, arguments, options, position):
                 return []
+        # (`block_text` is new in myst-parser 5; 4.x neither passes nor takes it)
+        more = {"block_text": block_text} if block_text is not None else {}
         return list(super().run_directive(name, first_line, content, position,
-                                          additional_options, block_text=block_text))
+                                          additional_options, **more))
 
     def render_myst_role(self, token: Any) -> None:
         env = self.sphinx_env
