@@ -339,3 +339,18 @@ def test_another_extensions_directive_cannot_read_outside_the_book(language: str
     assert "SEC013 {Read-File} is refused" in said
     page = (root / "_plain" / "essays" / "one.html").read_text(encoding="utf-8")
     assert "Included from the book." in page  # the trusted page's own file is read
+
+
+@pytest.mark.slow
+def test_docutils_switches_are_set_page_by_page(tmp_path: Path) -> None:
+    """One trusted page no longer turns docutils' file insertion and raw output on
+    for every page: each page is read with its own."""
+    import pickle
+
+    root = prepare("gate-translated-names", tmp_path)
+    build(BuildOptions(root=root, quiet=True, check=False, pdf=False, epub=False))
+    doctrees = root / "_build" / ".cache" / "doctrees" / "html" / "essays"
+    for page, trusted in (("one", False), ("trusted", True)):
+        settings = pickle.loads((doctrees / f"{page}.doctree").read_bytes()).settings
+        assert settings.file_insertion_enabled is trusted, page
+        assert settings.raw_enabled is trusted, page
