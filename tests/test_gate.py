@@ -22,25 +22,40 @@ import pytest
 from essaykit.build import BuildFailed, BuildOptions, build
 from tests.check_support import run_cli
 from tests.conftest import BUILD_BOOKS, copy_book
-from tests.hostile_support import HOSTILE, cases, leaks, plant_secret, prepare
+from tests.hostile_support import (
+    HOSTILE,
+    LANGUAGES,
+    SECOND_LAYER,
+    cases,
+    expected_file,
+    leaks,
+    plant_secret,
+    prepare,
+)
 
 ESSAY = "---\ntitle: {title}\nauthors:\n  - name: A. Writer\nabstract: An essay.\n{extra}---\n\n"
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("case", cases())
-def test_check_reports_exactly_the_expected(case: str, tmp_path: Path) -> None:
-    root = prepare(case, tmp_path)
+def test_check_reports_exactly_the_expected(case: str, language: str, tmp_path: Path) -> None:
+    root = prepare(case, tmp_path, language)
     code, out, _ = run_cli(["--root", str(root), "check"])
-    expected = HOSTILE / case / "expected.txt"
+    expected = expected_file(case, language)
     if os.environ.get("ESSAYKIT_UPDATE_EXPECTED"):
-        expected.write_text(out, encoding="utf-8")
+        if expected.name == "expected.txt" or out != (HOSTILE / case / "expected.txt").read_text(
+                encoding="utf-8"):
+            expected.write_text(out, encoding="utf-8")
+        else:
+            return  # the same as in the case's own language: no second file
     assert out == expected.read_text(encoding="utf-8")
-    assert code == 1
+    assert code == (2 if "CFG001" in out else 1)  # a configuration error is exit 2
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("case", cases())
-def test_build_refuses_before_sphinx_runs(case: str, tmp_path: Path) -> None:
-    root = prepare(case, tmp_path)
+def test_build_refuses_before_sphinx_runs(case: str, language: str, tmp_path: Path) -> None:
+    root = prepare(case, tmp_path, language)
     with pytest.raises(BuildFailed) as refused:
         build(BuildOptions(root=root, quiet=True))
     assert refused.value.diagnostics, "a refusal names what to fix"
@@ -53,12 +68,62 @@ def test_an_essay_cannot_waive_a_submission_check_inline() -> None:
     assert "essays/one.md:15:1: SEC005 raw HTML '<iframe" in text  # under an ignore[SEC005]
 
 
-def test_the_editor_can_waive_a_check_per_file(tmp_path: Path) -> None:
+def test_the_repository_settings_cannot_waive_a_safety_check(tmp_path: Path) -> None:
     root = prepare("sec005-raw-html", tmp_path)
     (root / "pyproject.toml").write_text(
         '[tool.essaykit.per-file-ignores]\n"essays/one.md" = ["SEC005"]\n', encoding="utf-8")
     code, out, _ = run_cli(["--root", str(root), "check"])
+    assert code == 2
+    assert "pyproject.toml:2:1: CFG001 'SEC005': the safety rules (SEC, CHK) cannot" in out
+    assert "essays/one.md:15:1: SEC005 raw HTML" in out  # reported all the same
+
+
+def test_trust_is_the_editors_lever(tmp_path: Path) -> None:
+    root = prepare("sec005-raw-html", tmp_path)
+    book_yml = root / "book" / "book.yml"
+    book_yml.write_text(book_yml.read_text(encoding="utf-8") + "trusted:\n  - essays/one.md\n",
+                        encoding="utf-8")
+    code, out, _ = run_cli(["--root", str(root), "check"])
     assert (code, out) == (0, "All checks passed (3 pages checked).\n")
+
+
+def test_a_person_may_still_narrow_what_check_shows(tmp_path: Path) -> None:
+    """--select and --ignore on the command line choose what to look at; the build
+    passes neither."""
+    root = prepare("sec005-raw-html", tmp_path)
+    code, out, _ = run_cli(["--root", str(root), "check", "--ignore", "SEC005"])
+    assert (code, out) == (0, "All checks passed (3 pages checked).\n")
+
+
+# ---- layer two, alone, on the second round's cases ------------------------------
+
+def remote_images_allowed(root: Path) -> tuple[str, ...]:
+    from essaykit.core.settings import load_config
+
+    return load_config(root)[0].remote_images
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("case", SECOND_LAYER)
+def test_the_second_layer_alone_publishes_nothing_hostile(case: str, language: str,
+                                                          tmp_path: Path) -> None:
+    """`essaykit build --no-check` and a plain sphinx-build, with the checker out of
+    the way: no file from outside the book, no script, no refresh, no remote image."""
+    from sphinx.cmd.build import build_main
+
+    root = prepare(case, tmp_path, language)
+    result = build(BuildOptions(root=root, quiet=True, check=False, pdf=False, epub=False))
+    allowed = remote_images_allowed(root)
+    assert not leaks(root / "_build", allowed), leaks(root / "_build", allowed)
+    said = "\n".join(result.warnings)
+    assert "Traceback" not in said and "Exception occurred" not in said
+    assert "SEC" in said, "the build did not say what it refused"
+    # a repository's own conf.py that loads the extension, built by Sphinx itself
+    (root / "conf.py").write_text('extensions = ["essaykit.sphinx_ext"]\n', encoding="utf-8")
+    status = build_main(["-q", "-b", "html", str(root), str(root / "_plain")])
+    assert status == 0
+    assert not leaks(root / "_plain", allowed), leaks(root / "_plain", allowed)
 
 
 # ---- layer two: the gate bypassed ------------------------------------------------
@@ -214,3 +279,78 @@ def test_trust_is_explicit_and_narrow(tmp_path: Path) -> None:
     assert '<div class="editors-note">' not in untrusted
     assert "Included from the book." not in untrusted
     assert not leaks(root / "_build"), leaks(root / "_build")
+
+
+READER_EXTENSION = '''\
+from docutils import nodes
+from docutils.parsers.rst import Directive
+
+
+class ReadFile(Directive):
+    """Another extension's directive that reads the file its argument names."""
+
+    required_arguments = 1
+
+    def run(self):
+        with open(self.arguments[0] if self.arguments[0].startswith("/") else
+                  self.state.document.settings.env.relfn2path(self.arguments[0])[1]) as f:
+            return [nodes.literal_block(text=f.read())]
+
+
+def setup(app):
+    app.add_directive("read-file", ReadFile)
+    return {"parallel_read_safe": True}
+'''
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_another_extensions_directive_cannot_read_outside_the_book(language: str,
+                                                                   tmp_path: Path) -> None:
+    """A directive nobody put on the list: refused on an untrusted page, and on a
+    trusted page its argument may not lead out of the book, by either layer."""
+    from sphinx.cmd.build import build_main
+
+    root = prepare("gate-path-options", tmp_path, language)
+    (root / "reader_ext.py").write_text(READER_EXTENSION, encoding="utf-8")
+    (root / "conf.py").write_text(
+        'import sys, os\nsys.path.insert(0, os.path.dirname(__file__))\n'
+        'extensions = ["essaykit.sphinx_ext", "reader_ext"]\n', encoding="utf-8")
+    essay = root / "essays" / "one.md"  # trusted
+    reads = "\n```{read-file} ../../secret.txt\n```\n\n```{read-file} snippet.txt\n```\n"
+    essay.write_text(essay.read_text(encoding="utf-8") + reads, encoding="utf-8")
+    other = root / "essays" / "two.md"  # not trusted
+    other.write_text(ESSAY.format(title="Two", extra="")
+                     + "```{Read-File} snippet.txt\n```\n", encoding="utf-8")
+    book_yml = root / "book" / "book.yml"
+    book_yml.write_text(book_yml.read_text(encoding="utf-8").replace(
+        "  - essays/one.md\nback", "  - essays/one.md\n  - essays/two.md\nback"),
+        encoding="utf-8")
+    _, out, _ = run_cli(["--root", str(root), "check", "--select", "SEC"])
+    assert "essays/one.md:36:1: SEC001 {read-file} '../../secret.txt' is outside the book" in out
+    assert "snippet.txt" not in out.split("essays/two.md")[0]  # a file of the book is fine
+    assert "essays/two.md:8:1: SEC013 {Read-File} is not a directive essays may use" in out
+    warnings = tmp_path / "warnings.txt"
+    status = build_main(["-q", "-w", str(warnings), "-b", "html", str(root), str(root / "_plain")])
+    assert status == 0
+    assert not leaks(root / "_plain"), leaks(root / "_plain")
+    said = warnings.read_text(encoding="utf-8")
+    assert "SEC001 {read-file} is refused: '../../secret.txt' is outside the book" in said
+    assert "SEC013 {Read-File} is refused" in said
+    page = (root / "_plain" / "essays" / "one.html").read_text(encoding="utf-8")
+    assert "Included from the book." in page  # the trusted page's own file is read
+
+
+@pytest.mark.slow
+def test_docutils_switches_are_set_page_by_page(tmp_path: Path) -> None:
+    """One trusted page no longer turns docutils' file insertion and raw output on
+    for every page: each page is read with its own."""
+    import pickle
+
+    root = prepare("gate-translated-names", tmp_path)
+    build(BuildOptions(root=root, quiet=True, check=False, pdf=False, epub=False))
+    doctrees = root / "_build" / ".cache" / "doctrees" / "html" / "essays"
+    for page, trusted in (("one", False), ("trusted", True)):
+        settings = pickle.loads((doctrees / f"{page}.doctree").read_bytes()).settings
+        assert settings.file_insertion_enabled is trusted, page
+        assert settings.raw_enabled is trusted, page

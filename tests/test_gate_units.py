@@ -13,6 +13,15 @@ from hypothesis import strategies as st
 
 from essaykit.build import pre_build_gate
 from essaykit.check import check_document_text
+from essaykit.core.allowlist import (
+    aliases,
+    canonical_directive,
+    canonical_role,
+    directive_allowed,
+    options_not_allowed,
+    path_options,
+    role_allowed,
+)
 from essaykit.core.bib import read_bib_text
 from essaykit.core.bibguard import guard_macros
 from essaykit.core.limits import MAX_MACRO_EXPANSION
@@ -201,3 +210,121 @@ def test_pages_that_are_symlinks_out_of_the_book(tmp_path: Path) -> None:
     # the page itself, and each link to it
     assert [(d.path, d.line) for d in found] == [
         ("essays/one.md", 14), ("essays/one.md", 14), ("essays/two.md", 1)]
+
+
+# ---- the allowlist, and names as docutils reads them ---------------------------------
+
+@pytest.mark.parametrize(("name", "language", "canonical"), [
+    ("include", "en", "include"),
+    ("Include", "en", "include"),
+    ("LiteralInclude", "en", "literalinclude"),
+    ("RAW", "en", "raw"),
+    ("einfügen", "de", "include"),
+    ("Einfügen", "de", "include"),
+    ("roh", "de", "raw"),
+    ("unverändert", "de", "raw"),
+    ("csv-tabelle", "de", "csv-table"),
+    ("abbildung", "de", "figure"),
+    ("inclure", "fr", "include"),
+    ("brut", "fr", "raw"),
+    ("inclure", "fr_FR", "include"),
+    ("einfügen", "en", "einfügen"),  # not a German book: not a directive at all
+    ("figure", "de", "figure"),  # English names work in every book, as in docutils
+    ("note", "xx", "note"),  # a language docutils does not know: English only
+])
+def test_directive_names_resolve_as_docutils_resolves_them(name: str, language: str,
+                                                          canonical: str) -> None:
+    assert canonical_directive(name, language) == canonical
+
+
+def test_names_agree_with_docutils_itself() -> None:
+    """The same answer as docutils' own lookup, for every name of every language table
+    that leads to a directive that reads files or writes markup."""
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser, directives
+    from docutils.parsers.rst.languages import get_language
+    from docutils.utils import new_document
+
+    document = new_document("x", get_default_settings(Parser))
+    for code in ("de", "fr", "es", "it", "nl", "sv"):
+        table = get_language(code).directives
+        for name, target in table.items():
+            if target not in ("include", "raw", "csv-table", "image", "figure", "meta"):
+                continue
+            found, _ = directives.directive(name, get_language(code), document)
+            expected, _ = directives.directive(target, get_language("en"), document)
+            assert found is expected, (code, name)
+            assert canonical_directive(name.upper(), code) == target, (code, name)
+
+
+def test_roles_resolve_too() -> None:
+    assert canonical_role("Raw", "en") == "raw"
+    assert canonical_role("roh", "de") == "raw"
+    assert canonical_role("cite:p", "de") == "cite:p"
+    assert role_allowed(canonical_role("Term", "en"))
+    assert not role_allowed(canonical_role("py:func", "en"))
+
+
+def test_aliases_are_every_name_of_a_directive() -> None:
+    assert {"include", "einfügen"} <= aliases("include", "de")
+    assert "inclure" not in aliases("include", "de")
+    assert {"raw", "roh", "unverändert"} <= aliases("raw", "de", "roles")
+
+
+def test_the_allowlist_is_a_list_of_what_is_allowed() -> None:
+    assert directive_allowed("figure") and directive_allowed("note")
+    for refused in ("include", "literalinclude", "raw", "meta", "graphviz", "only",
+                    "eval-rst", "automodule", "jupyter-execute"):
+        assert not directive_allowed(refused), refused
+    assert options_not_allowed("figure", {"alt": "x", "onload": "y"}) == ["onload"]
+    assert options_not_allowed("csv-table", {"file": "a.csv"}) == []
+    assert "diff" in path_options("literalinclude")
+    assert "file" in path_options("some-extension-directive")  # unknown: read generously
+
+
+@pytest.mark.parametrize(("text", "options"), [
+    ("```{csv-table} Data\n:file: a.csv\n```\n", {"file": "a.csv"}),
+    ("```{csv-table} Data\n---\nfile: a.csv\n---\n```\n", {"file": "a.csv"}),
+    # an option block never closed: myst-parser still reads it, so the checker does
+    ("```{csv-table} Data\n---\nfile: ../../secret.txt\n```\n", {"file": "../../secret.txt"}),
+    ("```{note}\nJust text: here.\n```\n", {}),
+])
+def test_directive_options_are_read_as_myst_parser_reads_them(text: str,
+                                                              options: dict[str, str]) -> None:
+    from essaykit.check.parse import parse_document
+    from essaykit.core.mdconfig import checker_parser
+
+    doc = parse_document(text, "essays/x.md", "essays/x", checker_parser(), heading_anchors=0)
+    assert doc.directives[0].options == options
+
+
+def test_repository_settings_cannot_switch_the_safety_rules_off() -> None:
+    from essaykit.core.diagnostics import Severity
+    from essaykit.core.settings import Config
+
+    config = Config(select=("CIT",), ignore=("GLO", "SEC"), severity=(("SEC001", Severity.INFO),),
+                    per_file_ignores=(("essays/*.md", ("SEC", "CHK")),))
+    assert config.enabled_for("SEC004", "essays/one.md")
+    assert config.enabled_for("CHK004", "essays/one.md")
+    assert config.severity_of("SEC001", Severity.ERROR) is Severity.ERROR
+    assert not config.enabled_for("GLO004", "essays/one.md")
+    assert not config.enabled_for("REF001", "essays/one.md")  # select still works elsewhere
+    # the command line's own choice (a person looking; the build passes none)
+    assert not config.with_overrides(None, ["SEC004"]).enabled("SEC004")
+    assert not config.with_overrides(["CIT"], None).enabled("SEC004")
+
+
+@pytest.mark.parametrize("language", ["..", "../../etc", "", "de/..", "a" * 20])
+def test_a_language_that_is_not_a_tag_is_refused(language: str, tmp_path: Path) -> None:
+    """docutils imports a module named after the language: `..` is no language."""
+    from essaykit.core.book import read_book
+
+    root = tmp_path / "book"
+    shutil.copytree(Path(__file__).parent / "hostile" / "sec004-file-inclusion", root)
+    book_yml = root / "book" / "book.yml"
+    book_yml.write_text(book_yml.read_text(encoding="utf-8") + f"language: '{language}'\n",
+                        encoding="utf-8")
+    book, problems = read_book(root)
+    assert [p.code for p in problems] == ["BOOK001"]
+    assert "'language' must be a language tag" in problems[0].message
+    assert canonical_directive("Einfügen", language) == "einfügen"  # and no crash

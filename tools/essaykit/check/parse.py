@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from docutils.parsers.rst import Directive as DocutilsDirective
+from docutils.parsers.rst import directives as docutils_directives
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from myst_parser.parsers.directives import parse_directive_text
 
 from essaykit.check.glossary import parse_glossary
 from essaykit.check.parse_inline import Inline
 from essaykit.check.suppress import parse_suppression
+from essaykit.core.allowlist import EVAL_RST, PATH_ARGUMENTS, canonical_directive
 from essaykit.core.frontmatter import split
 from essaykit.core.limits import MAX_CONTAINER_DEPTH, MAX_DIRECTIVE_DEPTH
 from essaykit.core.model import (
@@ -33,8 +37,6 @@ from essaykit.core.model import (
 )
 from essaykit.core.yamlsafe import StrictYamlError, load
 
-DIRECTIVE = re.compile(r"^\{(?P<name>[A-Za-z][\w:.+-]*)\}\s*(?P<argument>.*)$")
-OPTION = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 # directives whose body is not Markdown
 LITERAL_DIRECTIVES = frozenset({
     "code", "code-block", "sourcecode", "code-cell", "literalinclude", "math", "raw",
@@ -42,7 +44,6 @@ LITERAL_DIRECTIVES = frozenset({
     "eval-rst", "jupyter-execute", "ipython", "ditaa", "productionlist", "parsed-literal",
     "highlight", "doctest", "testcode", "testoutput", "toctree", "glossary", "tableofcontents",
 })
-PATH_DIRECTIVES = frozenset({"figure", "image", "include", "literalinclude"})
 CONTAINERS_OPEN = frozenset({"blockquote_open", "bullet_list_open", "ordered_list_open"})
 CONTAINERS_CLOSE = frozenset({"blockquote_close", "bullet_list_close", "ordered_list_close"})
 NEWLINES = re.compile(r"\r\n?")
@@ -61,13 +62,13 @@ def normalise_newlines(text: str) -> str:
 
 def parse_document(
     text: str, path: str, docname: str, parser: MarkdownIt, *, heading_anchors: int,
-    title: str | None = None,
+    title: str | None = None, language: str = "en",
 ) -> Document:
     """Parse one page. `title` is the front matter's title when the build turns it into
     the page's `#` heading (myst_title_to_header), so that it takes the first anchor."""
     text = normalise_newlines(text)
     document = Document(path=path, docname=docname, lines=text.split("\n"))
-    walker = _Walker(document, parser, heading_anchors)
+    walker = _Walker(document, parser, heading_anchors, language)
     tokens = parser.parse(text, walker.env)
     if title and title.strip() and tokens and tokens[0].type == "front_matter":
         # as myst-parser does with "# {title}": a level-1 heading before the page itself
@@ -92,29 +93,60 @@ def front_matter(text: str) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
-def _options(lines: list[str]) -> tuple[dict[str, str], dict[str, int], int]:
-    """A directive's options (`:key: value` lines or a `---` block), their lines, and
-    how many body lines they take."""
-    options: dict[str, str] = {}
+class _AnyOptions(dict[str, Any]):
+    """An option spec that takes every option as text: the checker must see every
+    option written, including those the real directive would drop with a warning."""
+
+    def __missing__(self, key: str) -> Any:
+        return docutils_directives.unchanged
+
+
+class _AnyDirective(DocutilsDirective):
+    """What the checker knows of a directive it does not run: one argument (the whole
+    first line), options, a body. myst-parser reads its text as it reads any directive's."""
+
+    required_arguments = 0
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec = _AnyOptions(name=docutils_directives.unchanged)
+
+
+def directive_of(info: str) -> tuple[str, str] | None:
+    """A fence's directive name and first line, read as myst-parser's renderer reads a
+    fence's info string (`{name} rest`), or None for a code block."""
+    parts = info.strip().split(maxsplit=1)
+    name = parts[0] if parts else ""
+    if len(name) < 3 or not (name.startswith("{") and name.endswith("}")):
+        return None
+    return name[1:-1], parts[1] if len(parts) > 1 else ""
+
+
+def read_directive(first_line: str, content: str) -> tuple[dict[str, str], dict[str, int],
+                                                            list[str], int]:
+    """A directive's options, the content line of each, its body lines and the content
+    line the body starts on, with myst-parser's own reading of directive text."""
+    try:
+        parsed = parse_directive_text(_AnyDirective, first_line, content)
+    except Exception:  # (myst-parser reports it at build time; the text is still read)
+        return {}, {}, content.split("\n"), 0
+    options = {str(key): "" if value is None else str(value)
+               for key, value in parsed.options.items()}
+    offset = max(parsed.body_offset, 0)
+    head = content.split("\n")[:offset]
     where: dict[str, int] = {}
-    if lines and lines[0].strip() == "---":
-        for index in range(1, len(lines)):
-            if lines[index].strip() == "---":
-                return options, where, index + 1
-            key, _, value = lines[index].partition(":")
-            if key.strip():
-                options[key.strip()] = value.strip()
-                where[key.strip()] = index
-        return {}, {}, 0  # unterminated: MyST reads it as content
-    used = 0
-    for index, line in enumerate(lines):
-        match = OPTION.match(line)
-        if not match:
-            break
-        options[match.group("key")] = match.group("value").strip()
-        where[match.group("key")] = index
-        used = index + 1
-    return options, where, used
+    for key in options:
+        for index, line in enumerate(head):
+            text = line.lstrip()
+            text = text[1:] if text.startswith(":") else text
+            if text.startswith(key) and text[len(key):].lstrip().startswith(":"):
+                where[key] = index
+                break
+        else:
+            where[key] = 0
+    # the body as the file holds it: str.splitlines() also splits at \x1c-\x1e and
+    # U+2028, which would move every line number after them
+    return options, where, content.split("\n")[offset:], offset
 
 
 # directives whose caption or title Sphinx's {ref} can show
@@ -122,21 +154,24 @@ CAPTIONED_DIRECTIVES = frozenset({"figure", "table", "list-table", "csv-table", 
                                   "literalinclude", "glossary"})
 
 
-def _gives_title(token: Token | None) -> bool:
+def _gives_title(token: Token | None, language: str = "en") -> bool:
     """Whether a `(label)=` placed before this token gives {ref} a title to show."""
     if token is None:
         return False
     if token.type == "heading_open":
         return True
     if token.type in ("fence", "colon_fence"):
-        match = DIRECTIVE.match(token.info.strip())
-        return match is not None and match.group("name") in CAPTIONED_DIRECTIVES
+        found = directive_of(token.info)
+        return found is not None and \
+            canonical_directive(found[0], language) in CAPTIONED_DIRECTIVES
     return False
 
 
 class _Walker:
-    def __init__(self, document: Document, parser: MarkdownIt, heading_anchors: int):
+    def __init__(self, document: Document, parser: MarkdownIt, heading_anchors: int,
+                 language: str = "en"):
         self.doc = document
+        self.language = language
         self.parser = parser
         self.heading_anchors = heading_anchors
         self.slugs: set[str] = set()
@@ -163,7 +198,7 @@ class _Walker:
             elif kind == "myst_target" and token.map is not None:
                 following = tokens[position + 1] if position + 1 < len(tokens) else None
                 self.doc.labels.append(Label(token.content, offset + token.map[0] + 1, 1,
-                                             titled=_gives_title(following)))
+                                             titled=_gives_title(following, self.language)))
             elif kind == "myst_line_comment" and token.map is not None:
                 self.comment(token, offset)
             elif kind == "html_block" and token.map is not None:
@@ -216,28 +251,36 @@ class _Walker:
                 self.doc.suppressions.append(Suppression(codes, line, target))
 
     def fence(self, token: Token, line0: int) -> None:
-        match = DIRECTIVE.match(token.info.strip())
+        found = directive_of(token.info)
         if not self.closed(token, line0):
             self.doc.open_fences.append(OpenFence(line0 + 1, token.markup,
-                                                  match.group("name") if match else "",
+                                                  found[0] if found else "",
                                                   self.depth > 0))
-        if not match:
+        if not found:
             return  # a code block: nothing in it is markup
-        name, argument = match.group("name"), match.group("argument").strip()
-        body = token.content.split("\n")
-        options, where, used = _options(body)
-        self.doc.directives.append(Directive(name, argument, options, line0 + 1,
-                                             {key: line0 + 2 + at for key, at in where.items()}))
+        written, first_line = found
+        argument = first_line.strip()
+        options: dict[str, str] = {}
+        where: dict[str, int] = {}
+        body, used = token.content.split("\n"), 0
+        if written == EVAL_RST:  # myst-parser matches this one name exactly
+            name = EVAL_RST
+        else:
+            name = canonical_directive(written, self.language)
+            options, where, body, used = read_directive(first_line, token.content)
+        self.doc.directives.append(Directive(written, argument, options, line0 + 1,
+                                             {key: line0 + 2 + at for key, at in where.items()},
+                                             name))
         if options.get("name"):
             self.doc.labels.append(Label(options["name"], line0 + 2 + where["name"], 1,
                                          titled=name in CAPTIONED_DIRECTIVES))
-        if name in PATH_DIRECTIVES and argument:
+        if name in PATH_ARGUMENTS and argument:
             is_image = "image" in name or name == "figure"
             self.doc.links.append(Link(argument, "image" if is_image else "include",
                                        line0 + 1, 1,
                                        alt=options.get("alt", "") if is_image else None))
         first = line0 + 1 + used
-        lines = body[used:]
+        lines = body
         if name == "glossary":
             entries, definitions = parse_glossary(lines, first)
             self.doc.glossary.extend(entries)

@@ -38,7 +38,8 @@ class ParseCache:
             # self.version is the shared cache key: essaykit and the parser's releases
             self._settings = repr((self.version, project.kind,
                                    sorted(project.extensions), project.heading_anchors,
-                                   project.title_to_header, project.front_matter_schema))
+                                   project.title_to_header, project.front_matter_schema,
+                                   project.language))
         if self._places is None or self._places[0] is not project:
             self._places = (project, frozenset(project.pages), frozenset(project.essays))
         _, pages, essays = self._places

@@ -39,6 +39,7 @@ class Project:
     numbered_figures: bool = False  # Sphinx's numfig: can {numref} show a number?
     exclude: tuple[str, ...] = ()
     trusted: tuple[str, ...] = ()  # book.yml's allow-list: files and folders the editor trusts
+    language: str = "en"  # docutils reads directive and role names in this language too
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def docname(self, page: str) -> str:
@@ -83,6 +84,8 @@ def essaykit_project(root: Path) -> Project:
 
         settings, _, _ = read_conf(root / "conf.py")
         project.numbered_figures = settings.get("numfig") is True
+    else:
+        settings = {}
     if book is None:
         return project
     project.pages = tuple(page for page in book.pages if (root / page).is_file())
@@ -92,6 +95,8 @@ def essaykit_project(root: Path) -> Project:
     project.bibfiles = (book.bibliography,) if book.bibliography else ()
     project.jargon = book.jargon
     project.trusted = book.trusted
+    language = settings.get("language")  # conf.py's own setting wins, as in the build
+    project.language = language if isinstance(language, str) and language else book.language
     folders = sorted({PurePosixPath(page).parent.as_posix() for page in book.pages} - {"."})
     project.candidates = tuple(
         path for folder in folders for path in markdown_files(root, root / folder)

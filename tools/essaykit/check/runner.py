@@ -258,7 +258,7 @@ def _parse_page(project: Project, page: str, text: str, parser: MarkdownIt, essa
         meta = front_matter(text)
     title = meta.get("title") if project.title_to_header else None
     doc = parse_document(text, page, project.docname(page), parser,
-                         heading_anchors=project.heading_anchors,
+                         heading_anchors=project.heading_anchors, language=project.language,
                          title=title if isinstance(title, str) else None)
     doc.front_matter = meta
     if may_hold_script_url(text):

@@ -16,8 +16,23 @@ from functools import lru_cache
 from essaykit.check.index import BookIndex
 from essaykit.check.registry import check
 from essaykit.core import rules
+from essaykit.core.allowlist import (
+    DIRECTIVES,
+    EVAL_RST,
+    FETCH_OPTIONS,
+    INCLUDES,
+    META,
+    RAW,
+    ROLES,
+    argument_may_be_a_path,
+    canonical_role,
+    directive_allowed,
+    options_not_allowed,
+    path_options,
+    role_allowed,
+)
 from essaykit.core.diagnostics import Diagnostic, Severity
-from essaykit.core.model import Document, Html
+from essaykit.core.model import Directive, Document, Html
 from essaykit.core.trust import SCRIPT_SCHEME, Target, Where, is_trusted, locate
 
 rules.rule(
@@ -89,59 +104,108 @@ rules.rule(
     good="[the report](https://example.org/report.pdf)",
 )
 
-INCLUDES = frozenset({"include", "literalinclude"})
-# option names that name a file or URL to read, in any directive
-FILE_OPTIONS = frozenset({"file", "url", "source", "path", "filename", "image", "download",
-                          "literal"})
+rules.rule(
+    "SEC013", "markup-not-allowed", Severity.ERROR,
+    "An untrusted page uses a directive, role or option that is not on the essays' "
+    "allowlist.",
+    "Directives and roles from Sphinx and its extensions can read files, fetch URLs or "
+    "write markup. Essays may use the ones that have been checked to do none of that "
+    "(essaykit.core.allowlist), under any spelling: `{Include}` and, in a German book, "
+    "`{einfügen}` are the `include` directive. Directives essays may use: "
+    + ", ".join(sorted(DIRECTIVES)) + ". Roles: " + ", ".join(sorted(
+        role for role in ROLES if not role.startswith("footcite"))) + ", and the "
+    "footcite forms of the cite roles.",
+    bad="```{graphviz} ../../secret.dot\n```",
+    good="```{figure} figures/diagram.png\n:alt: What the diagram shows\n```",
+)
+
 RAW_ROLE = re.compile(r"^raw(-[\w-]+)?$")
 SCRIPT_IN_TEXT = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|<)\s*((?:javascript|vbscript|data):)",
                             re.IGNORECASE)
+# what to suggest instead of a directive that is not on the list
+COMMON_DIRECTIVES = "figure, image, note, table, list-table, csv-table, code-block, math"
 
 
 @lru_cache(maxsize=256)
-def _is_raw_role(name: str) -> bool:
-    return RAW_ROLE.match(name) is not None  # (once per name, not per role)
+def _is_raw_role(name: str, language: str) -> bool:
+    return canonical_role(name, language) == RAW or RAW_ROLE.match(name.lower()) is not None
+
+
+@lru_cache(maxsize=256)
+def _role_refused(name: str, language: str) -> bool:
+    return _is_raw_role(name, language) or not role_allowed(canonical_role(name, language))
 
 
 def _trusted(index: BookIndex, doc: Document) -> bool:
     return is_trusted(doc.path, index.project.trusted)
 
 
-@check("SEC004", "SEC006", "SEC007", "SEC008")
+def shown_name(directive: Directive) -> str:
+    """`{einfügen}` as written, and what docutils reads it as when that differs."""
+    if directive.name.lower() == directive.kind:
+        return f"{{{directive.name}}}"
+    return f"{{{directive.name}}} (that is, {{{directive.kind}}})"
+
+
+@check("SEC004", "SEC006", "SEC007", "SEC008", "SEC013")
 def check_directives(index: BookIndex) -> Iterator[Diagnostic]:
-    """include, literalinclude, raw, eval-rst and meta only in trusted pages."""
+    """Untrusted pages use only the directives and options on the allowlist; include,
+    literalinclude, raw, eval-rst and meta are named by their own rules."""
     for doc in index.documents.values():
         if not doc.directives or _trusted(index, doc):
             continue
         for directive in doc.directives:
-            name, where = directive.name, (doc.path, directive.line, 1)
-            if name in INCLUDES:
-                yield rules.make("SEC004", *where, f"{{{name}}} reads another file into the page",
-                                 "put the text in the essay itself, or ask the editor to trust "
-                                 "this page (book.yml, trusted:)")
-            elif name == "raw":
-                yield rules.make("SEC006", *where, "{raw} puts unchecked output into the page",
-                                 "write it in Markdown")
-            elif name == "eval-rst":
-                yield rules.make("SEC007", *where, "{eval-rst} runs reStructuredText that "
-                                 "escapes the essay's checks", "write it in MyST Markdown")
-            elif name == "meta":
-                yield rules.make("SEC008", *where, "{meta} sets the page's HTML meta tags",
-                                 "leave meta tags to the editor; describe the essay in its "
-                                 "abstract")
+            yield from _directive_findings(doc, directive)
 
 
-@check("SEC006")
-def check_raw_roles(index: BookIndex) -> Iterator[Diagnostic]:
-    """Raw roles ({raw-html}`...`) only in trusted pages."""
+def _directive_findings(doc: Document, directive: Directive) -> Iterator[Diagnostic]:
+    kind, shown, where = directive.kind, shown_name(directive), (doc.path, directive.line, 1)
+    if kind in INCLUDES:
+        yield rules.make("SEC004", *where, f"{shown} reads another file into the page",
+                         "put the text in the essay itself, or ask the editor to trust "
+                         "this page (book.yml, trusted:)")
+    elif kind == RAW:
+        yield rules.make("SEC006", *where, f"{shown} puts unchecked output into the page",
+                         "write it in Markdown")
+    elif kind == EVAL_RST:
+        yield rules.make("SEC007", *where, f"{shown} runs reStructuredText that "
+                         "escapes the essay's checks", "write it in MyST Markdown")
+    elif kind == META:
+        yield rules.make("SEC008", *where, f"{shown} sets the page's HTML meta tags",
+                         "leave meta tags to the editor; describe the essay in its abstract")
+    elif not directive_allowed(kind):
+        yield rules.make("SEC013", *where, f"{shown} is not a directive essays may use",
+                         f"use one that is ({COMMON_DIRECTIVES}; `essaykit rules SEC013` "
+                         "has the list), or ask the editor to trust this page")
+    else:
+        allowed = ", ".join(f":{name}:" for name in sorted(DIRECTIVES[kind])) or "none"
+        for key in options_not_allowed(kind, directive.options):
+            if key in FETCH_OPTIONS:
+                continue  # SEC003 names it
+            line = directive.option_lines.get(key, directive.line)
+            yield rules.make("SEC013", doc.path, line, 1,
+                             f"{shown} option :{key}: is not allowed in essays",
+                             f"leave it out; the options essays may use here: {allowed}")
+
+
+@check("SEC006", "SEC013")
+def check_roles(index: BookIndex) -> Iterator[Diagnostic]:
+    """Untrusted pages use only the roles on the allowlist; raw roles are SEC006."""
+    language = index.project.language
     for doc in index.documents.values():
-        if _trusted(index, doc) or not any(map(_is_raw_role, doc.role_names())):
+        if _trusted(index, doc) or not any(
+                _role_refused(name, language) for name in doc.role_names()):
             continue
         for role in doc.roles:
-            if _is_raw_role(role.name):
+            if _is_raw_role(role.name, language):
                 yield rules.make("SEC006", doc.path, role.line, role.column,
                                  f"{{{role.name}}} puts unchecked output into the page",
                                  "write it in Markdown")
+            elif _role_refused(role.name, language):
+                yield rules.make("SEC013", doc.path, role.line, role.column,
+                                 f"{{{role.name}}} is not a role essays may use",
+                                 "write the text plainly, or use {term}, {cite:p}, {ref}, "
+                                 "{doc}, {sub}, {sup} or {math}")
 
 
 @check("SEC005")
@@ -170,20 +234,27 @@ def check_paths(index: BookIndex) -> Iterator[Diagnostic]:
     """Every file a page names stays in the book; no fetching, no script URLs."""
     for doc in index.documents.values():
         for directive in doc.directives:
-            if directive.name in INCLUDES and directive.argument:
-                # (an image's or figure's argument is among the page's links)
+            kind = directive.kind
+            if directive.argument and argument_may_be_a_path(kind) and \
+                    kind not in ("image", "figure"):  # (those are among the page's links)
                 yield from _target(index, doc, directive.argument, directive.line, 1,
-                                   f"{{{directive.name}}}")
+                                   shown_name(directive), generic=kind not in INCLUDES)
+            reads = path_options(kind)
             for key, value in directive.options.items():
                 line = directive.option_lines.get(key, directive.line)
-                if key in FILE_OPTIONS and value:
+                if key in reads and value:
+                    # Sphinx reads :diff: from the book's root; docutils' :file: is a
+                    # plain path, where a leading "/" is the machine's root
                     yield from _target(index, doc, value, line, 1,
-                                       f"{{{directive.name}}} :{key}:", rooted=False,
-                                       fetch=True)
+                                       f"{shown_name(directive)} :{key}:",
+                                       rooted=key == "diff", fetch=True)
                 elif SCRIPT_SCHEME.match(value):
                     yield _script(doc.path, line, 1, f"option :{key}:", value)
-        for role in doc.roles if "download" in doc.role_names() else ():
-            if role.name == "download" and role.target:
+        language = index.project.language
+        downloads = {name for name in doc.role_names()
+                     if canonical_role(name, language) == "download"}
+        for role in doc.roles if downloads else ():
+            if role.name in downloads and role.target:
                 yield from _target(index, doc, role.target, role.line, role.column,
                                    "{download}")
         for link in doc.links:
@@ -198,7 +269,9 @@ def check_paths(index: BookIndex) -> Iterator[Diagnostic]:
 
 def _target(index: BookIndex, doc: Document, value: str, line: int, column: int, what: str,
             *, image: bool = False, link: bool = False, rooted: bool = True,
-            fetch: bool = False) -> Iterator[Diagnostic]:
+            fetch: bool = False, generic: bool = False) -> Iterator[Diagnostic]:
+    """`generic`: the argument of a directive nobody has read; only a path that leads
+    out of the book (or a script URL) is reported, since it may be no path at all."""
     if value.startswith("#"):
         return  # an anchor on this page
     seen: dict[tuple[str, str, bool], Target] = index.cache.setdefault("located", {})
@@ -208,6 +281,8 @@ def _target(index: BookIndex, doc: Document, value: str, line: int, column: int,
         found = seen[key] = locate(index.project.root, doc.folder, value, rooted=rooted,
                                    cache=index.cache.setdefault("real-folders", {}))
     where = (doc.path, line, column)
+    if generic and found.where in (Where.REMOTE, Where.OTHER):
+        return
     if found.where is Where.SCRIPT:
         yield _script(doc.path, line, column, what, value)
     elif found.where is Where.REMOTE:

@@ -16,7 +16,7 @@ from essaykit.core import rules
 
 WANTED = frozenset({
     "root_doc", "master_doc", "bibtex_bibfiles", "exclude_patterns", "myst_enable_extensions",
-    "myst_heading_anchors", "myst_title_to_header", "numfig",
+    "myst_heading_anchors", "myst_title_to_header", "numfig", "language",
 })
 DEFAULT_EXCLUDE = ("_build", "_build/**", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints")
 
@@ -71,6 +71,8 @@ def sphinx_project(root: Path) -> Project:
     project.heading_anchors = anchors if isinstance(anchors, int) and 0 <= anchors <= 7 else 0
     project.title_to_header = settings.get("myst_title_to_header") is True
     project.numbered_figures = settings.get("numfig") is True
+    language = settings.get("language")
+    project.language = language if isinstance(language, str) and language else "en"
     every = markdown_files(root, root, exclude=project.exclude)
     if project.root_doc not in every:
         project.diagnostics.append(rules.make(

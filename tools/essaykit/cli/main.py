@@ -181,10 +181,23 @@ def run_serve(args: argparse.Namespace) -> int:
         print("essaykit: sphinx-autobuild is not installed; install essaykit[serve]",
               file=sys.stderr)
         return 2
-    command = [executable, str(root), str(root / "_build" / "live"),
-               "--host", args.host, "--port", str(args.port),
-               "--watch", str(root / "book"), "--ignore", str(root / "_build")]
-    return subprocess.call(command)
+    return subprocess.call(serve_command(executable, root, args.host, args.port))
+
+
+def serve_command(executable: str, root: Path, host: str, port: int) -> list[str]:
+    """sphinx-autobuild, with the submission gate run before every rebuild: when the
+    safety rules (SEC, CHK) find an error, that rebuild does not happen and the
+    last good preview stays up."""
+    import shlex
+
+    sibling = Path(sys.executable).with_name("essaykit")  # this installation's command
+    essaykit = str(sibling) if sibling.exists() else shutil.which("essaykit") or "essaykit"
+    gate = " ".join(shlex.quote(part) for part in (
+        essaykit, "--root", str(root), "check", "--select", "SEC,CHK"))
+    return [executable, str(root), str(root / "_build" / "live"),
+            "--host", host, "--port", str(port),
+            "--watch", str(root / "book"), "--ignore", str(root / "_build"),
+            "--pre-build", gate]
 
 
 def run_new(args: argparse.Namespace) -> int:

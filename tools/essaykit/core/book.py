@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from essaykit.core import rules
+from essaykit.core.allowlist import LANGUAGE_TAG
 from essaykit.core.diagnostics import Diagnostic, EssaykitError
 from essaykit.core.frontmatter import EssayMeta, parse_meta
 from essaykit.core.text import join_names
@@ -255,6 +256,13 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
                                    "'year' must be a number such as 2026", ""))
         year = 0
     trusted = _trusted(data.get("trusted", []), located, root, problems)
+    language = str(data.get("language", "en"))
+    if not LANGUAGE_TAG.match(language):
+        # docutils and Sphinx import a module named after it
+        problems.append(rules.make("BOOK001", where, located.line_of("language"), 1,
+                                   f"'language' must be a language tag such as en or de, "
+                                   f"not {language[:40]!r}", "write e.g. 'language: en-GB'"))
+        language = "en"
     status_page = data.get("status_page", "private")
     if status_page not in STATUS_PAGE_CHOICES:
         problems.append(rules.make("BOOK001", where, located.line_of("status_page"), 1,
@@ -271,7 +279,7 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         publisher=str(data.get("publisher", "")),
         licence=str(data.get("licence", "")),
         licence_url=str(data.get("licence_url", "")),
-        language=str(data.get("language", "en")),
+        language=language,
         description=" ".join(str(data.get("description", "")).split()),
         front=path_list("front"),
         taster=taster_path,

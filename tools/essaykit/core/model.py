@@ -82,6 +82,12 @@ class Directive:
     options: dict[str, str]
     line: int
     option_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    # the directive docutils runs for `name` (lower-cased, through the book's language)
+    canonical: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.canonical or self.name
 
 
 @dataclass(frozen=True)

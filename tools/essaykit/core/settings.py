@@ -15,6 +15,12 @@
     "book/glossary.md" = ["GLO"]
 
 Every problem in this table is a CFG001 diagnostic at its line.
+
+The safety rules (SEC and CHK) are not the repository's to switch off: `select`,
+`ignore`, `per-file-ignores` and `severity` do not apply to them, and naming them
+there is a CFG001 error. The editor's one lever is book.yml's `trusted:` list.
+Only the command line's own --select and --ignore (a person choosing what to
+look at; `essaykit build` passes neither) narrow what `essaykit check` shows.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Seve
 DEFAULT_ACRONYMS = frozenset({"UK", "US", "USA", "EU", "UN", "OK", "TV"})
 # Codes that are about the set-up rather than the text: never filtered, exit 2.
 CONFIGURATION_CODES = ("CFG", "BOOK001")
+# The submission gate's codes: [tool.essaykit] can neither filter nor soften them.
+SAFETY_CODES = ("SEC", "CHK")
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,9 @@ class Config:
     autolink_terms: bool | None = None
     known_acronyms: frozenset[str] = field(default_factory=lambda: DEFAULT_ACRONYMS)
     remote_images: tuple[str, ...] = ()
+    # the command line's --select (replacing `select`) and --ignore (added to `ignore`)
+    command_select: tuple[str, ...] | None = None
+    command_ignore: tuple[str, ...] = ()
 
     def remote_image_allowed(self, url: str) -> bool:
         return any(url.lower().startswith(prefix.lower()) for prefix in self.remote_images)
@@ -60,18 +71,28 @@ class Config:
     def enabled(self, code: str) -> bool:
         if code.startswith(CONFIGURATION_CODES):
             return True
-        return any(code.startswith(p) for p in self.select) and not any(
+        if self.command_select is not None and not any(
+                code.startswith(p) for p in self.command_select):
+            return False
+        if any(code.startswith(p) for p in self.command_ignore):
+            return False
+        if code.startswith(SAFETY_CODES):
+            return True  # whatever the repository's settings say
+        select = self.select if self.command_select is None else ("",)
+        return any(code.startswith(p) for p in select) and not any(
             code.startswith(p) for p in self.ignore)
 
     def enabled_for(self, code: str, path: str) -> bool:
         if not self.enabled(code):
             return False
-        return not any(
+        return code.startswith(SAFETY_CODES) or not any(
             fnmatch.fnmatch(path, pattern) and any(code.startswith(p) for p in prefixes)
             for pattern, prefixes in self.per_file_ignores
         )
 
     def severity_of(self, code: str, default: Severity) -> Severity:
+        if code.startswith(SAFETY_CODES):
+            return default  # an error stays an error
         best = ""
         chosen = default
         for prefix, severity in self.severity:
@@ -82,9 +103,9 @@ class Config:
     def with_overrides(self, select: Iterable[str] | None, ignore: Iterable[str] | None
                        ) -> Config:
         """The command line's --select replaces the table's; --ignore adds to it."""
-        chosen = tuple(_prefix(p) for p in select) if select else self.select
+        chosen = tuple(_prefix(p) for p in select) if select else None
         extra = tuple(_prefix(p) for p in ignore) if ignore else ()
-        return dataclasses.replace(self, select=chosen, ignore=self.ignore + extra)
+        return dataclasses.replace(self, command_select=chosen, command_ignore=extra)
 
 
 def _prefix(code: str) -> str:
@@ -151,7 +172,17 @@ def _validate(table: dict[str, Any], text: str) -> tuple[Config, list[Diagnostic
         for unknown in validate_prefixes(value):
             problem(key, f"{unknown!r} is not a rule code or prefix",
                     "see `essaykit rules` for the codes", subtable)
+        if key != "select":
+            for code in value:
+                safety_problem(key, code, subtable)
         return tuple(_prefix(v) for v in value)
+
+    def safety_problem(key: str, code: str, subtable: str = "") -> None:
+        if code.strip().upper().startswith(SAFETY_CODES):
+            problem(key, f"{code!r}: the safety rules (SEC, CHK) cannot be switched off or "
+                    "softened in [tool.essaykit]",
+                    "take it out; to relax the rules for a page the editor wrote, list the "
+                    "page in book.yml's trusted:", subtable)
 
     for key in table:
         if key not in KEYS:
@@ -167,6 +198,8 @@ def _validate(table: dict[str, Any], text: str) -> tuple[Config, list[Diagnostic
         for code, level in raw_severity.items():
             if validate_prefixes([code]):
                 problem(code, f"{code!r} is not a rule code or prefix", "", "severity")
+            elif code.strip().upper().startswith(SAFETY_CODES):
+                safety_problem(code, code, "severity")
             elif level not in SEVERITIES:
                 problem(code, f"severity {level!r} for {code} is not error, warning or info",
                         "", "severity")

@@ -17,8 +17,10 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.parsers.rst.directives.misc import Raw
 from docutils.parsers.rst.roles import raw_role
-from docutils.parsers.rst.states import Inliner
+from docutils.parsers.rst.states import Inliner, MarkupError
+from myst_parser.mdit_to_docutils.base import token_line
 from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
+from myst_parser.parsers.directives import parse_directive_text
 from myst_parser.parsers.mdit import create_md_parser
 from myst_parser.parsers.sphinx_ import MystParser
 from sphinx.directives.code import LiteralInclude
@@ -29,6 +31,19 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from essaykit import compat
+from essaykit.core.allowlist import (
+    FETCH_OPTIONS,
+    INCLUDES,
+    META,
+    RAW,
+    argument_may_be_a_path,
+    canonical_directive,
+    canonical_role,
+    directive_allowed,
+    options_not_allowed,
+    path_options,
+    role_allowed,
+)
 from essaykit.core.trust import Where, is_trusted, locate
 from essaykit.sphinx_ext.state import book_state
 
@@ -49,6 +64,16 @@ def trusted(env: BuildEnvironment, docname: str | None = None) -> bool:
 def refuse(env: BuildEnvironment, line: int | None, code: str, message: str) -> None:
     logger.error(f"{code} {message}", location=(env.docname, line), type="essaykit",
                  subtype=code)
+
+
+def language_of(env: BuildEnvironment) -> str:
+    """The book's language, in which docutils also reads directive and role names."""
+    return str(env.config.language or "en")
+
+
+def remote_image_allowed(env: BuildEnvironment, url: str) -> bool:
+    prefixes: tuple[str, ...] = book_state(env).data.get("remote_images") or ()
+    return any(url.lower().startswith(prefix.lower()) for prefix in prefixes)
 
 
 def path_problem(env: BuildEnvironment, target: str, *, rooted: bool = True) -> str | None:
@@ -74,11 +99,60 @@ def _refused_inclusion(directive: SphinxDirective) -> bool:
                f"{{{directive.name}}} is refused: this page is not trusted (book.yml, trusted:)")
         return True
     problem = path_problem(directive.env, directive.arguments[0])
+    if not problem and "diff" in directive.options:
+        problem = path_problem(directive.env, str(directive.options["diff"]))
     if problem:
         refuse(directive.env, directive.lineno, "SEC001",
                f"{{{directive.name}}} refused: {problem}")
         return True
     return False
+
+
+def screen_directive(env: BuildEnvironment, name: str, arguments: list[str],
+                     options: dict[str, Any], line: int) -> bool:
+    """The allowlist and the path rules for one directive, before it runs: True (and
+    reported) when it must not run. `name` is as written; docutils' reading of it
+    (any capitalisation, the book's language) decides."""
+    kind = canonical_directive(name, language_of(env))
+    shown = f"{{{name}}}" if name.lower() == kind else f"{{{name}}} (that is, {{{kind}}})"
+    if not trusted(env):
+        refused = {**{include: "SEC004" for include in INCLUDES}, RAW: "SEC006",
+                   META: "SEC008"}.get(kind)
+        if refused or not directive_allowed(kind):
+            refuse(env, line, refused or "SEC013", f"{shown} is refused: it is not allowed "
+                   "in a page the editor has not trusted (book.yml, trusted:)")
+            return True
+        extra = [key for key in options_not_allowed(kind, options) if key not in FETCH_OPTIONS]
+        if extra:
+            refuse(env, line, "SEC013", f"{shown} option :{extra[0]}: is refused: it is not "
+                   "allowed in a page the editor has not trusted")
+            return True
+    # (an image's or figure's own file, and a :target: link, are swept from the read
+    # page instead, so that the figure's caption stays: hardening.sweep_read)
+    problems: list[tuple[str, str]] = []
+    if kind in INCLUDES and arguments:
+        problems.append(("", path_problem(env, arguments[0]) or ""))
+    elif argument_may_be_a_path(kind) and kind not in ("image", "figure"):
+        for argument in arguments:  # only where a path would lead out of the book
+            problem = path_problem(env, argument)
+            if problem and not problem.endswith(("from the web", "not a file in the book")):
+                problems.append(("", problem))
+    reads = path_options(kind)
+    for key, value in options.items():
+        text = value if isinstance(value, str) else ""
+        if key in reads and text:
+            if key in FETCH_OPTIONS:
+                problems.append(("SEC003", f":{key}: {text!r} would be fetched from the web"))
+            else:
+                problems.append(("", path_problem(env, text, rooted=key == "diff") or ""))
+    refused_any = False
+    for code, problem in problems:  # every reason, so that the editor sees them all
+        if problem:
+            code = code or ("SEC009" if "script URL" in problem else
+                            "SEC003" if "from the web" in problem else "SEC001")
+            refuse(env, line, code, f"{shown} is refused: {problem}")
+            refused_any = True
+    return refused_any
 
 
 class GuardedInclude(SphinxDirective):
@@ -184,6 +258,45 @@ def guarded_raw_role(name: str, rawtext: str, text: str, lineno: int, inliner: I
 
 
 class HardenedRenderer(SphinxRenderer):
+    """myst-parser's renderer, with every directive and role screened before it runs
+    (the allowlist, and the path rules), whatever name it is written under."""
+
+    def run_directive(self, name: str, first_line: str, content: str, position: int,
+                      additional_options: dict[str, str] | None = None, *,
+                      block_text: str | None = None) -> list[nodes.Element]:
+        env = self.sphinx_env
+        if env is not None:
+            klass, _ = directives.directive(name, self.language_module_rst, self.document)
+            arguments: list[str] = []
+            options: dict[str, Any] = {}
+            if klass is not None:
+                try:  # read as the directive itself will read it (myst-parser's function)
+                    parsed = parse_directive_text(klass, first_line, content, line=position,
+                                                  additional_options=additional_options)
+                    arguments, options = parsed.arguments, parsed.options
+                except MarkupError:
+                    pass  # myst-parser reports it below, and runs nothing
+            if screen_directive(env, name, arguments, options, position):
+                return []
+        # (`block_text` is new in myst-parser 5; 4.x neither passes nor takes it)
+        more = {"block_text": block_text} if block_text is not None else {}
+        return list(super().run_directive(name, first_line, content, position,
+                                          additional_options, **more))
+
+    def render_myst_role(self, token: Any) -> None:
+        env = self.sphinx_env
+        name = str(token.meta.get("name", ""))
+        if env is not None and not trusted(env):
+            kind = canonical_role(name, language_of(env))
+            if kind == RAW or kind.startswith("raw-") or not role_allowed(kind):
+                line = token_line(token, 0) or None  # as myst-parser's own warnings count
+                code = "SEC006" if kind == RAW or kind.startswith("raw-") else "SEC013"
+                refuse(env, line, code, f"{{{name}}} is refused: it is not allowed in a "
+                       "page the editor has not trusted (book.yml, trusted:)")
+                self.current_node.append(nodes.Text(token.content))
+                return
+        super().render_myst_role(token)
+
     def render_restructuredtext(self, token: Any) -> None:
         env = self.sphinx_env
         if env is not None and not trusted(env):
@@ -200,6 +313,10 @@ class HardenedMystParser(MystParser):
     def parse(self, inputstring: str, document: nodes.document) -> None:
         env = document.settings.env
         config = env.myst_config
+        # docutils' own switches, per page: Sphinx reuses one settings object for
+        # every page it reads, so each page sets them for itself
+        document.settings.file_insertion_enabled = trusted(env)
+        document.settings.raw_enabled = trusted(env)
         if trusted(env):
             config = dataclasses.replace(config, disable_syntax=[
                 name for name in config.disable_syntax if name not in HTML_SYNTAX])

@@ -4,16 +4,22 @@
 makes a plain `sphinx-build` of the book safe too, or a build with the gate
 switched off:
 
-- docutils' `file_insertion_enabled` and `raw_enabled` are off when book.yml
-  trusts nothing (the guarded directives decide page by page otherwise);
+- docutils' `file_insertion_enabled` and `raw_enabled` are set page by page:
+  on for the pages book.yml trusts, off for every other page;
+- every directive and role MyST meets is screened before it runs: on untrusted
+  pages only the allowlist (`essaykit.core.allowlist`) may run, and on every page
+  a path-valued argument or option (`:diff:`, `:file:`) must stay in the book;
+  names are resolved as docutils resolves them (any capitalisation, the book's
+  language), and the guarded directives are registered under every such name;
 - MyST's HTML syntax is off (HTML shows as text), except in trusted pages;
 - per-file MyST settings are ignored, and front-matter keys outside the essay
   schema (`myst:`, `substitutions:`, `html_meta:`) are blanked before MyST
   reads the page, line count kept;
 - include, literalinclude, raw, csv-table, meta, eval-rst and the raw role
   refuse in untrusted pages (`guards`);
-- images and downloads that lead outside the book, raw nodes in untrusted pages
-  and javascript:/vbscript:/data: links are taken out of every page;
+- images and downloads that lead outside the book, remote images whose host is
+  not allowed (`remote-images`), raw nodes in untrusted pages and
+  javascript:/vbscript:/data: links are taken out of every page;
 - a .bib that would explode, crash or leak stops the build with a clean
   message naming the file and line, before sphinxcontrib-bibtex reads it.
 """
@@ -28,6 +34,7 @@ from sphinx import addnodes
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
+from essaykit.core.allowlist import aliases
 from essaykit.core.cachekey import stack_key
 from essaykit.core.frontmatter import ESSAY_FIELDS, PAGE_FIELDS
 from essaykit.core.limits import MAX_BIB_BYTES
@@ -54,6 +61,7 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.add_directive("meta", guards.GuardedMeta, override=True)
     app.add_role("raw", guards.guarded_raw_role, override=True)
     app.connect("config-inited", disable_html_syntax, priority=200)  # after the book defaults
+    app.connect("config-inited", guard_every_name, priority=210)  # once `language` is known
     app.connect("builder-inited", guard_bibliographies, priority=300)  # before sphinxcontrib-bibtex
     app.connect("env-get-outdated", reread_when_trust_changes)
     app.connect("env-before-read-docs", restrict_docutils)
@@ -68,6 +76,27 @@ def _trusted_list(app: Sphinx) -> tuple[str, ...]:
     return tuple(book.trusted) if book is not None else ()
 
 
+GUARDED_DIRECTIVES = {
+    "include": guards.GuardedInclude,
+    "literalinclude": guards.GuardedLiteralInclude,
+    "raw": guards.GuardedRaw,
+    "csv-table": guards.GuardedCSVTable,
+    "meta": guards.GuardedMeta,
+}
+
+
+def guard_every_name(app: Sphinx, config: Config) -> None:
+    """docutils maps a translated name (`einfügen`, `roh`) straight to its own
+    directive class, past the guarded one registered under the English name; so
+    the guarded versions are registered under each name too."""
+    language = str(config.language or "en")
+    for canonical, guarded in GUARDED_DIRECTIVES.items():
+        for alias in sorted(aliases(canonical, language) - {canonical}):
+            app.add_directive(alias, guarded, override=True)
+    for alias in sorted(aliases("raw", language, "roles") - {"raw"}):
+        app.add_role(alias, guards.guarded_raw_role, override=True)
+
+
 def disable_html_syntax(app: Sphinx, config: Config) -> None:
     chosen = list(config.myst_disable_syntax or [])
     config.myst_disable_syntax = chosen + [n for n in guards.HTML_SYNTAX if n not in chosen]
@@ -76,17 +105,30 @@ def disable_html_syntax(app: Sphinx, config: Config) -> None:
 def reread_when_trust_changes(app: Sphinx, env: BuildEnvironment, added: set[str],
                               changed: set[str], removed: set[str]) -> list[str]:
     """A page read under one allow-list must be read again under another."""
-    if book_state(env).data["trusted"] != _trusted_list(app):
+    state = book_state(env).data
+    if state["trusted"] != _trusted_list(app) or \
+            state.get("remote_images", ()) != _remote_images(app):
         return sorted(env.found_docs)
     return []
 
 
 def restrict_docutils(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     trusted = _trusted_list(app)
-    book_state(env).data["trusted"] = trusted
-    # set every time: the environment (and these settings) persist between builds
-    env.settings["file_insertion_enabled"] = bool(trusted)
-    env.settings["raw_enabled"] = bool(trusted)
+    state = book_state(env)
+    state.data["trusted"] = trusted
+    state.data["remote_images"] = _remote_images(app)
+    # off for every page: the MyST parser turns them on for a trusted page only;
+    # set every time, as the environment (and these settings) persist between builds
+    env.settings["file_insertion_enabled"] = False
+    env.settings["raw_enabled"] = False
+
+
+def _remote_images(app: Sphinx) -> tuple[str, ...]:
+    """`[tool.essaykit]` remote-images: the only remote images a page may show."""
+    from essaykit.core.settings import load_config
+
+    config, _ = load_config(Path(app.config.essaykit_root or app.confdir))
+    return config.remote_images
 
 
 def guard_source(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -187,10 +229,11 @@ def sweep_read(app: Sphinx, doctree: nodes.document) -> None:
     trusted = guards.trusted(env)
     for node in list(doctree.findall(nodes.image)):
         uri = str(node.get("uri", ""))
-        problem = _local_problem(env, uri)
+        problem = _image_problem(env, uri)
         if problem:
-            _drop(env, node, "SEC001" if "script" not in problem else "SEC009",
-                  f"image {problem}; left out")
+            code = ("SEC009" if "script" in problem else
+                    "SEC003" if "from the web" in problem else "SEC001")
+            _drop(env, node, code, f"image {problem}; left out")
     for node in list(doctree.findall(addnodes.download_reference)):
         problem = _local_problem(env, str(node.get("reftarget", "")))
         if problem:
@@ -205,6 +248,16 @@ def sweep_read(app: Sphinx, doctree: nodes.document) -> None:
 def sweep_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Links made after reading (a bibliography's url fields) get the same rule."""
     _sweep_urls(app.env, doctree)
+
+
+def _image_problem(env: BuildEnvironment, uri: str) -> str | None:
+    """An image may be a file of the book, or a remote image from an allowed host."""
+    if "://" in uri or uri.startswith("//"):
+        if uri.lower().startswith(("http://", "https://")) and \
+                guards.remote_image_allowed(env, uri):
+            return None
+        return f"{uri[:60]!r} would be loaded from the web (a host not in remote-images)"
+    return _local_problem(env, uri)
 
 
 def _local_problem(env: BuildEnvironment, uri: str) -> str | None:

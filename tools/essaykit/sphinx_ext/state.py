@@ -8,6 +8,7 @@ builder asks `book_state(env)` for it:
 
 - `book`: the book's metadata (book.yml), loaded once per build;
 - `trusted`: the pages book.yml trusts, as the pages now read were read;
+- `remote_images`: the URL prefixes of remote images `[tool.essaykit]` allows;
 - `shown`: per listing page, what it showed of each essay (sphinx_ext/shown.py);
 - `term_tips`: per page, its glossary definitions (sphinx_ext/termtips.py);
 - `read`: the pages read in this build (sphinx_ext/freshness.py).
@@ -46,6 +47,7 @@ class BookState(Domain):
     initial_data: dict[str, Any] = {
         "book": None,
         "trusted": None,
+        "remote_images": (),
         "shown": {},
         "term_tips": {},
         "read": set(),
