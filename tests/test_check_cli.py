@@ -10,9 +10,11 @@ import pytest
 
 from essaykit.check import check_document_text, run_check
 from essaykit.check import registry as check_registry
+from essaykit.core.version import VERSION
 from tests.check_support import BOOKS, run_cli
 
-RECORD_KEYS = ["path", "line", "column", "code", "name", "severity", "message", "hint"]
+RECORD_KEYS = ["path", "line", "column", "code", "name", "severity", "message", "hint",
+               "essaykit_version"]
 
 
 def copy_case(case: str, tmp_path: Path) -> Path:
@@ -46,7 +48,7 @@ def test_json_format_is_one_stable_object_per_line() -> None:
     assert records[0] == {
         "path": "essays/one.md", "line": 9, "column": 1, "code": "REF001",
         "name": "unknown-label", "severity": "error", "message": "unknown label 'sec-tw'",
-        "hint": "did you mean 'sec-two'?"}
+        "hint": "did you mean 'sec-two'?", "essaykit_version": VERSION}
     assert err.strip() == "Found 2 errors, 0 warnings in 4 pages."
 
 

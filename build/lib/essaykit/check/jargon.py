@@ -1,0 +1,212 @@
+"""Find glossary terms, watch-list jargon and acronyms in each essay's prose.
+
+One pass per essay, shared by the glossary rules and the coverage table. A
+use is either linked (a {term} role) or plain text; "first use" is in reading
+order and ignores headings, where a link would be out of place.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from essaykit.check.index import BookIndex
+from essaykit.core.model import Document, Prose, normalise_label
+from essaykit.core.terms import TermMatcher
+
+# no lookbehind (slow in Python's engine): the character before is checked by hand
+ACRONYM = re.compile(r"[A-Z][A-Z&]*[A-Z]s?(?![\w&])")
+ROMAN = re.compile(r"^[IVXLCDM]+$")
+PARENTHETICAL = re.compile(r"\s*\(([^()]*)\)")
+# jargon may be explained just after the noun it qualifies: "asset-based approach (...)"
+PARENTHETICAL_NEAR = re.compile(r"(?:\s+[\w’'-]+){0,2}\s*\(([^()]*)\)")
+LETTERS = re.compile(r"[^\W\d_]+")
+# Where an acronym may start: a capital, then a capital or "&". Python's regex engine
+# tries a pattern that starts with a class at every character, slowly; so the text is
+# turned into bytes with every capital as "A" (one byte per character: anything not
+# ASCII becomes "?") and a pattern with a literal first byte, fast, finds the few places
+# where ACRONYM itself is then tried.
+_CAPITALS_AS_A = bytes.maketrans(b"BCDEFGHIJKLMNOPQRSTUVWXYZ", b"A" * 25)
+_CAPITAL_PAIR = re.compile(rb"A[A&]")
+
+
+@dataclass(frozen=True)
+class Use:
+    term: str  # canonical: a normalised glossary term, watch-list term or acronym
+    text: str
+    prose: Prose
+    offset: int
+    linked: bool
+
+    def locate(self) -> tuple[int, int]:
+        if self.linked:
+            role = next(r for o, r in self.prose.terms if o == self.offset)
+            return role.line, role.column
+        return self.prose.locate(self.offset, self.text)
+
+
+@dataclass
+class GlossaryUse:
+    """The glossary terms one essay uses, and its first use of each outside headings."""
+
+    uses: set[str] = field(default_factory=set)
+    first: dict[str, Use] = field(default_factory=dict)
+
+
+@dataclass
+class Unexplained:
+    """Watch-list jargon and acronyms one essay uses: first use, and explained there?"""
+
+    jargon: dict[str, tuple[Use, bool]] = field(default_factory=dict)
+    acronyms: dict[str, tuple[Use, bool]] = field(default_factory=dict)
+
+
+@dataclass
+class EssayText:
+    """An essay's prose as one string (NUL, never in prose, between paragraphs)."""
+
+    doc: Document
+    joined: str
+    starts: list[int]
+
+    @cached_property
+    def lowered(self) -> str:
+        return self.joined.lower()
+
+    def where(self, offset: int) -> tuple[Prose, int]:
+        number = bisect_right(self.starts, offset) - 1
+        return self.doc.prose[number], offset - self.starts[number]
+
+
+def essay_text(doc: Document) -> EssayText:
+    cached = doc.cache.get("essay-text")
+    if not isinstance(cached, EssayText):
+        joined = "\0".join(prose.text for prose in doc.prose)
+        starts, position = [], 0
+        for prose in doc.prose:
+            starts.append(position)
+            position += len(prose.text) + 1
+        cached = doc.cache["essay-text"] = EssayText(doc, joined, starts)
+    return cached
+
+
+def matchers(index: BookIndex) -> tuple[TermMatcher, TermMatcher]:
+    if "matchers" not in index.cache:
+        glossary = TermMatcher(d.term for d in index.glossary.values())
+        watch = TermMatcher(term for term, _ in index.jargon
+                            if normalise_label(term) not in index.glossary)
+        index.cache["matchers"] = (glossary, watch)
+    found: tuple[TermMatcher, TermMatcher] = index.cache["matchers"]
+    return found
+
+
+def linked_terms(index: BookIndex, doc: Document) -> set[str]:
+    return {key for role in doc.roles
+            if role.name == "term" and (key := normalise_label(role.target)) in index.glossary}
+
+
+def used_terms(index: BookIndex, pages: list[Document]) -> set[str]:
+    """Glossary terms used (linked or not) on any of `pages`: stops looking for a term
+    at its first use, so a book whose terms are all used costs little."""
+    used: set[str] = set()
+    for doc in pages:
+        used |= linked_terms(index, doc)
+    matcher, _ = matchers(index)
+    for key in [k for k in index.glossary if k not in used]:
+        for doc in pages:
+            text = essay_text(doc)
+            if matcher.contains(key, text.joined, text.lowered):
+                used.add(key)
+                break
+    return used
+
+
+def glossary_use(index: BookIndex, doc: Document) -> GlossaryUse:
+    """Every use of every glossary term in `doc`, in reading order (a full scan)."""
+    cached = doc.cache.get("glossary-use")
+    if isinstance(cached, GlossaryUse):
+        return cached
+    matcher, _ = matchers(index)
+    text = essay_text(doc)
+    events: list[tuple[int, Use]] = []
+    for offset, key, raw in matcher.find(text.joined, text.lowered):
+        prose, local = text.where(offset)
+        events.append((offset, Use(key, raw, prose, local, False)))
+    for prose, start in zip(doc.prose, text.starts, strict=True):
+        for offset, role in prose.terms:
+            key = normalise_label(role.target)
+            if key in index.glossary:
+                events.append((start + offset, Use(key, role.target, prose, offset, True)))
+    events.sort(key=lambda event: event[0])
+    result = GlossaryUse()
+    for _, use in events:
+        result.uses.add(use.term)
+        if not use.prose.in_heading:
+            result.first.setdefault(use.term, use)
+    doc.cache["glossary-use"] = result
+    return result
+
+
+def unexplained(index: BookIndex, doc: Document) -> Unexplained:
+    """Watch-list terms and acronyms in `doc`, each with its first use."""
+    cached = doc.cache.get("unexplained")
+    if isinstance(cached, Unexplained):
+        return cached
+    _, watch = matchers(index)
+    known = index.config.known_acronyms
+    text = essay_text(doc)
+    result = Unexplained()
+    if watch.lookup:
+        for offset, key, raw in watch.find(text.joined, text.lowered):
+            if key not in result.jargon:
+                prose, local = text.where(offset)
+                result.jargon[key] = (Use(key, raw, prose, local, False),
+                                      _explained(prose.text, local, len(raw), ""))
+    joined = text.joined
+    for match in acronym_matches(joined):
+        start = match.start()
+        if start and (joined[start - 1].isalnum() or joined[start - 1] in "_&"):
+            continue
+        word = match.group()
+        acronym = word[:-1] if word.endswith("s") else word
+        if (acronym in known or acronym in result.acronyms or ROMAN.match(acronym)
+                or normalise_label(acronym) in index.glossary):
+            continue
+        prose, local = text.where(start)
+        result.acronyms[acronym] = (Use(acronym, word, prose, local, False),
+                                    _explained(prose.text, local, len(word), acronym))
+    doc.cache["unexplained"] = result
+    return result
+
+
+def acronym_matches(text: str) -> Iterator[re.Match[str]]:
+    """`ACRONYM.finditer(text)`, the same matches, several times faster: every match
+    starts at a capital followed by a capital or "&", and only those places are tried."""
+    marks = text.encode("ascii", "replace").translate(_CAPITALS_AS_A)
+    position = 0
+    while (candidate := _CAPITAL_PAIR.search(marks, position)) is not None:
+        match = ACRONYM.match(text, candidate.start())
+        if match:
+            yield match
+            position = match.end()
+        else:
+            position = candidate.start() + 1
+
+
+def _explained(text: str, start: int, length: int, acronym: str) -> bool:
+    """Is the word at `start` explained where it stands, as "DWP (Department for Work
+    and Pensions)" or "Department for Work and Pensions (DWP)"?"""
+    after = (PARENTHETICAL if acronym else PARENTHETICAL_NEAR).match(text, start + length)
+    if after and len(after.group(1).split()) >= 2:
+        return True
+    if text[start - 1:start] != "(" or text[start + length:start + length + 1] != ")":
+        return False
+    before = LETTERS.findall(text[max(0, start - 300):start - 1])
+    if not acronym:
+        return len(before) >= 2
+    letters = [c for c in acronym.lower() if c.isalpha()]
+    initials = iter(word[0].lower() for word in before[-(len(letters) * 3 + 3):])
+    return all(any(letter == initial for initial in initials) for letter in letters)

@@ -1,0 +1,286 @@
+"""Parse a page once with myst-parser's markdown-it and collect what the rules need.
+
+Directive bodies that MyST would parse as Markdown (notes, figures' captions,
+glossary definitions, nested directives) are parsed here too, with the same
+parser, and their line numbers shifted back into the file; literal bodies
+(code, math, raw) are left alone, so a role inside them is not a role.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from essaykit.check.glossary import parse_glossary
+from essaykit.check.parse_inline import Inline
+from essaykit.check.suppress import parse_suppression
+from essaykit.core.frontmatter import split
+from essaykit.core.limits import MAX_CONTAINER_DEPTH, MAX_DIRECTIVE_DEPTH
+from essaykit.core.model import (
+    Directive,
+    Document,
+    Html,
+    Label,
+    Link,
+    OpenFence,
+    Prose,
+    Suppression,
+    TocEntry,
+    TooDeep,
+)
+from essaykit.core.yamlsafe import StrictYamlError, load
+
+DIRECTIVE = re.compile(r"^\{(?P<name>[A-Za-z][\w:.+-]*)\}\s*(?P<argument>.*)$")
+OPTION = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$")
+# directives whose body is not Markdown
+LITERAL_DIRECTIVES = frozenset({
+    "code", "code-block", "sourcecode", "code-cell", "literalinclude", "math", "raw",
+    "csv-table", "mermaid", "graphviz", "digraph", "graph", "plantuml", "bibliography",
+    "eval-rst", "jupyter-execute", "ipython", "ditaa", "productionlist", "parsed-literal",
+    "highlight", "doctest", "testcode", "testoutput", "toctree", "glossary", "tableofcontents",
+})
+PATH_DIRECTIVES = frozenset({"figure", "image", "include", "literalinclude"})
+CONTAINERS_OPEN = frozenset({"blockquote_open", "bullet_list_open", "ordered_list_open"})
+CONTAINERS_CLOSE = frozenset({"blockquote_close", "bullet_list_close", "ordered_list_close"})
+NEWLINES = re.compile(r"\r\n?")
+# the block tokens the walker reads (`blocks` below handles each of these)
+BLOCK_KINDS = frozenset({"heading_open", "heading_close", "inline", "fence", "colon_fence",
+                         "myst_target", "myst_line_comment", "html_block",
+                         *CONTAINERS_OPEN, *CONTAINERS_CLOSE})
+
+
+def normalise_newlines(text: str) -> str:
+    """markdown-it's own normalisation, so that our line numbers are its line numbers."""
+    if "\r" in text:  # (a search in C: most files need neither step)
+        text = NEWLINES.sub("\n", text)
+    return text.replace("\0", "\ufffd") if "\0" in text else text
+
+
+def parse_document(
+    text: str, path: str, docname: str, parser: MarkdownIt, *, heading_anchors: int,
+    title: str | None = None,
+) -> Document:
+    """Parse one page. `title` is the front matter's title when the build turns it into
+    the page's `#` heading (myst_title_to_header), so that it takes the first anchor."""
+    text = normalise_newlines(text)
+    document = Document(path=path, docname=docname, lines=text.split("\n"))
+    walker = _Walker(document, parser, heading_anchors)
+    tokens = parser.parse(text, walker.env)
+    if title and title.strip() and tokens and tokens[0].type == "front_matter":
+        # as myst-parser does with "# {title}": a level-1 heading before the page itself
+        before = len(document.prose)
+        for token in parser.parseInline(title.strip(), walker.env):
+            Inline(walker, token, 0, 1).run()
+        # the title is front matter, not body text: word counts leave it out
+        document.cache["title-prose"] = len(document.prose) - before
+    walker.blocks(tokens, 0)
+    return document
+
+
+def front_matter(text: str) -> dict[str, object]:
+    """The page's front matter as a mapping ({} when absent or unreadable)."""
+    block = split(normalise_newlines(text))
+    if not block.present:
+        return {}
+    try:
+        value = load(block.yaml_text).value
+    except (StrictYamlError, ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _options(lines: list[str]) -> tuple[dict[str, str], dict[str, int], int]:
+    """A directive's options (`:key: value` lines or a `---` block), their lines, and
+    how many body lines they take."""
+    options: dict[str, str] = {}
+    where: dict[str, int] = {}
+    if lines and lines[0].strip() == "---":
+        for index in range(1, len(lines)):
+            if lines[index].strip() == "---":
+                return options, where, index + 1
+            key, _, value = lines[index].partition(":")
+            if key.strip():
+                options[key.strip()] = value.strip()
+                where[key.strip()] = index
+        return {}, {}, 0  # unterminated: MyST reads it as content
+    used = 0
+    for index, line in enumerate(lines):
+        match = OPTION.match(line)
+        if not match:
+            break
+        options[match.group("key")] = match.group("value").strip()
+        where[match.group("key")] = index
+        used = index + 1
+    return options, where, used
+
+
+# directives whose caption or title Sphinx's {ref} can show
+CAPTIONED_DIRECTIVES = frozenset({"figure", "table", "list-table", "csv-table", "code-block",
+                                  "literalinclude", "glossary"})
+
+
+def _gives_title(token: Token | None) -> bool:
+    """Whether a `(label)=` placed before this token gives {ref} a title to show."""
+    if token is None:
+        return False
+    if token.type == "heading_open":
+        return True
+    if token.type in ("fence", "colon_fence"):
+        match = DIRECTIVE.match(token.info.strip())
+        return match is not None and match.group("name") in CAPTIONED_DIRECTIVES
+    return False
+
+
+class _Walker:
+    def __init__(self, document: Document, parser: MarkdownIt, heading_anchors: int):
+        self.doc = document
+        self.parser = parser
+        self.heading_anchors = heading_anchors
+        self.slugs: set[str] = set()
+        self.env: dict[str, Any] = {}
+        self.source_lines = tuple(document.lines)
+        self.depth = 0  # directives around the tokens being walked
+
+    # ---- blocks -------------------------------------------------------
+    def blocks(self, tokens: list[Token], offset: int) -> None:
+        level = 0
+        containers = 0
+        for position, token in enumerate(tokens):
+            kind = token.type
+            if kind not in BLOCK_KINDS:
+                continue  # most tokens (paragraph_open, td_close...) say nothing to check
+            if kind == "heading_open":
+                level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
+            elif kind == "heading_close":
+                level = 0
+            elif kind == "inline" and token.map is not None:
+                self.inline(token, offset + token.map[0], level)
+            elif kind in ("fence", "colon_fence") and token.map is not None:
+                self.fence(token, offset + token.map[0])
+            elif kind == "myst_target" and token.map is not None:
+                following = tokens[position + 1] if position + 1 < len(tokens) else None
+                self.doc.labels.append(Label(token.content, offset + token.map[0] + 1, 1,
+                                             titled=_gives_title(following)))
+            elif kind == "myst_line_comment" and token.map is not None:
+                self.comment(token, offset)
+            elif kind == "html_block" and token.map is not None:
+                line = offset + token.map[0]
+                source = self.source_lines[line] if line < len(self.source_lines) else ""
+                column = len(source) - len(source.lstrip(" \t>")) + 1
+                self.doc.html.append(Html(token.content, line + 1, column))
+            elif kind in CONTAINERS_OPEN:
+                containers += 1
+                if containers > MAX_CONTAINER_DEPTH and token.map is not None:
+                    self.too_deep(offset + token.map[0] + 1, containers, "containers")
+            elif kind in CONTAINERS_CLOSE:
+                containers -= 1
+
+    def too_deep(self, line: int, depth: int, what: str) -> None:
+        if not any(found.what == what for found in self.doc.too_deep):  # the first is enough
+            self.doc.too_deep.append(TooDeep(line, depth, what))
+
+    def nested(self, text: str, first: int, line: int) -> None:
+        """Parse a directive's Markdown body, unless directives already nest too deep."""
+        if self.depth >= MAX_DIRECTIVE_DEPTH:
+            self.too_deep(line, self.depth + 1, "directives")
+            return
+        self.depth += 1
+        try:
+            self.blocks(self.parser.parse(text, self.env), first)
+        finally:
+            self.depth -= 1
+
+    def closed(self, token: Token, line0: int) -> bool:
+        """Whether a fence has its closing line (markdown-it reads an unclosed one to
+        the end of the file, or of the block around it)."""
+        assert token.map is not None
+        if token.map[1] - token.map[0] < 2 or not token.markup:
+            return False
+        last = line0 + token.map[1] - token.map[0] - 1
+        if last >= len(self.source_lines):
+            return False
+        closing = self.source_lines[last].strip().lstrip(">").strip()
+        mark = token.markup[0]
+        return len(closing) >= len(token.markup) and closing == mark * len(closing)
+
+    def comment(self, token: Token, offset: int) -> None:
+        assert token.map is not None
+        target = offset + token.map[1] + 1
+        for index, text in enumerate(token.content.split("\n")):
+            codes = parse_suppression(text)
+            if codes:
+                line = offset + token.map[0] + index + 1
+                self.doc.suppressions.append(Suppression(codes, line, target))
+
+    def fence(self, token: Token, line0: int) -> None:
+        match = DIRECTIVE.match(token.info.strip())
+        if not self.closed(token, line0):
+            self.doc.open_fences.append(OpenFence(line0 + 1, token.markup,
+                                                  match.group("name") if match else "",
+                                                  self.depth > 0))
+        if not match:
+            return  # a code block: nothing in it is markup
+        name, argument = match.group("name"), match.group("argument").strip()
+        body = token.content.split("\n")
+        options, where, used = _options(body)
+        self.doc.directives.append(Directive(name, argument, options, line0 + 1,
+                                             {key: line0 + 2 + at for key, at in where.items()}))
+        if options.get("name"):
+            self.doc.labels.append(Label(options["name"], line0 + 2 + where["name"], 1,
+                                         titled=name in CAPTIONED_DIRECTIVES))
+        if name in PATH_DIRECTIVES and argument:
+            is_image = "image" in name or name == "figure"
+            self.doc.links.append(Link(argument, "image" if is_image else "include",
+                                       line0 + 1, 1,
+                                       alt=options.get("alt", "") if is_image else None))
+        first = line0 + 1 + used
+        lines = body[used:]
+        if name == "glossary":
+            entries, definitions = parse_glossary(lines, first)
+            self.doc.glossary.extend(entries)
+            for text, start in definitions:
+                self.nested(text, start, line0 + 1)
+        elif name == "toctree":
+            self.toctree(lines, first, "glob" in options)
+        elif name not in LITERAL_DIRECTIVES:
+            self.nested("\n".join(lines), first, line0 + 1)
+
+    def toctree(self, lines: list[str], first: int, glob: bool) -> None:
+        for index, line in enumerate(lines):
+            entry = line.strip()
+            if not entry:
+                continue
+            explicit = re.match(r"^.*<(?P<target>[^<>]+)>$", entry)
+            target = explicit.group("target").strip() if explicit else entry
+            self.doc.toctree.append(TocEntry(target, first + index + 1, glob))
+
+    # ---- inline -------------------------------------------------------
+    def inline(self, token: Token, line0: int, heading_level: int) -> None:
+        children = token.children
+        if heading_level == 0 and children and len(children) == 1 and \
+                children[0].type == "text":
+            # plain text (a table cell, a short paragraph): what Inline would record
+            text = children[0].content
+            if text and not text.isspace():
+                self.doc.prose.append(Prose(text, False, [(0, line0 + 1, 1)], [],
+                                            self.source_lines))
+            return
+        Inline(self, token, line0, heading_level).run()
+
+    def column(self, line: int, content: str, position: int) -> int:
+        """1-based column in the source of `content[position]`, which is on `line`."""
+        start = content.rfind("\n", 0, position) + 1
+        end = content.find("\n", position)
+        if end < 0:
+            end = len(content)
+        source = self.source_lines[line] if 0 <= line < len(self.source_lines) else ""
+        if end - start == len(source) and content.startswith(source, start):
+            return position - start + 1  # the line as it stands (most are), found uncopied
+        piece = content[start:end]
+        prefix = source.find(piece) if piece else -1
+        if prefix < 0:
+            prefix = len(source) - len(source.lstrip())
+        return prefix + (position - start) + 1

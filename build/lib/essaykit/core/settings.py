@@ -1,0 +1,206 @@
+"""`[tool.essaykit]` in the book root's pyproject.toml: read once, validated once.
+
+    [tool.essaykit]
+    select = ["CIT", "REF"]          # code prefixes to report ("ALL" for everything)
+    ignore = ["GLO004"]              # code prefixes never to report
+    jargon = "book/jargon.txt"       # the jargon watch-list (overrides book.yml)
+    autolink-terms = false           # does the build link first uses of terms itself?
+    known-acronyms = ["BBC"]         # acronyms readers need no help with
+    remote-images = ["https://upload.wikimedia.org/"]  # remote images allowed (URL prefixes)
+
+    [tool.essaykit.severity]         # per code or prefix: error, warning or info
+    CIT002 = "error"
+
+    [tool.essaykit.per-file-ignores]
+    "book/glossary.md" = ["GLO"]
+
+Every problem in this table is a CFG001 diagnostic at its line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic, Severity
+
+CONFIG_FILE = "pyproject.toml"
+KEYS = ("select", "ignore", "severity", "per-file-ignores", "jargon", "autolink-terms",
+        "known-acronyms", "remote-images")
+# a remote-images prefix names a scheme, a host and a path that ends in "/"
+REMOTE_PREFIX = re.compile(r"^https?://[\w.-]+(:\d+)?/(\S*/)?$", re.IGNORECASE)
+SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
+# Acronyms so widely known that expanding them would talk down to the reader.
+DEFAULT_ACRONYMS = frozenset({"UK", "US", "USA", "EU", "UN", "OK", "TV"})
+# Codes that are about the set-up rather than the text: never filtered, exit 2.
+CONFIGURATION_CODES = ("CFG", "BOOK001")
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ("",)
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    jargon: str | None = None
+    autolink_terms: bool | None = None
+    known_acronyms: frozenset[str] = field(default_factory=lambda: DEFAULT_ACRONYMS)
+    remote_images: tuple[str, ...] = ()
+
+    def remote_image_allowed(self, url: str) -> bool:
+        return any(url.lower().startswith(prefix.lower()) for prefix in self.remote_images)
+
+    def enabled(self, code: str) -> bool:
+        if code.startswith(CONFIGURATION_CODES):
+            return True
+        return any(code.startswith(p) for p in self.select) and not any(
+            code.startswith(p) for p in self.ignore)
+
+    def enabled_for(self, code: str, path: str) -> bool:
+        if not self.enabled(code):
+            return False
+        return not any(
+            fnmatch.fnmatch(path, pattern) and any(code.startswith(p) for p in prefixes)
+            for pattern, prefixes in self.per_file_ignores
+        )
+
+    def severity_of(self, code: str, default: Severity) -> Severity:
+        best = ""
+        chosen = default
+        for prefix, severity in self.severity:
+            if code.startswith(prefix) and len(prefix) >= len(best):
+                best, chosen = prefix, severity
+        return chosen
+
+    def with_overrides(self, select: Iterable[str] | None, ignore: Iterable[str] | None
+                       ) -> Config:
+        """The command line's --select replaces the table's; --ignore adds to it."""
+        chosen = tuple(_prefix(p) for p in select) if select else self.select
+        extra = tuple(_prefix(p) for p in ignore) if ignore else ()
+        return dataclasses.replace(self, select=chosen, ignore=self.ignore + extra)
+
+
+def _prefix(code: str) -> str:
+    code = code.strip().upper()
+    return "" if code == "ALL" else code
+
+
+def validate_prefixes(codes: Iterable[str]) -> list[str]:
+    """The codes that name no registered rule (nor a prefix of one)."""
+    known = tuple(rules.RULES)
+    return [code for code in codes
+            if code.strip().upper() != "ALL"
+            and not any(k.startswith(code.strip().upper()) for k in known)]
+
+
+def _line_of(text: str, key: str, table: str = "tool.essaykit") -> int:
+    """The line of `key` in `[table]` (pyproject.toml has no line info of its own)."""
+    header = re.compile(r"^\s*\[\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*\]")
+    inside = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("["):
+            inside = bool(header.match(line))
+            if inside and not key:
+                return number
+            continue
+        if inside and re.match(r'^\s*"?' + re.escape(key) + r'"?\s*=', line):
+            return number
+    return _line_of(text, "", table) if key else 1
+
+
+def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return Config(), []
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as err:
+        return Config(), [rules.make("CFG001", CONFIG_FILE, 1, 1, f"cannot read: {err}", "")]
+    except tomllib.TOMLDecodeError as err:
+        match = re.search(r"line (\d+), column (\d+)", str(err))
+        line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+        return Config(), [rules.make("CFG001", CONFIG_FILE, line, column,
+                                     f"pyproject.toml is not valid TOML: {err}", "fix the TOML")]
+    table = data.get("tool", {}).get("essaykit", {}) if isinstance(data.get("tool"), dict) else {}
+    if not isinstance(table, dict):
+        return Config(), [rules.make("CFG001", CONFIG_FILE, _line_of(text, ""), 1,
+                                     "[tool.essaykit] must be a table", "")]
+    return _validate(table, text)
+
+
+def _validate(table: dict[str, Any], text: str) -> tuple[Config, list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+
+    def problem(key: str, message: str, hint: str = "", subtable: str = "") -> None:
+        where = _line_of(text, key, f"tool.essaykit.{subtable}" if subtable else "tool.essaykit")
+        problems.append(rules.make("CFG001", CONFIG_FILE, where, 1, message, hint))
+
+    def codes(key: str, value: object, subtable: str = "") -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problem(key, f"{key!r} must be a list of rule codes or prefixes",
+                    'write e.g. ["CIT", "REF001"]', subtable)
+            return ()
+        for unknown in validate_prefixes(value):
+            problem(key, f"{unknown!r} is not a rule code or prefix",
+                    "see `essaykit rules` for the codes", subtable)
+        return tuple(_prefix(v) for v in value)
+
+    for key in table:
+        if key not in KEYS:
+            problem(key, f"unknown key {key!r} in [tool.essaykit]",
+                    f"known keys: {', '.join(KEYS)}")
+    select = codes("select", table["select"]) if "select" in table else ("",)
+    ignore = codes("ignore", table["ignore"]) if "ignore" in table else ()
+    severity: list[tuple[str, Severity]] = []
+    raw_severity = table.get("severity", {})
+    if not isinstance(raw_severity, dict):
+        problem("severity", "'severity' must be a table of code = level", "")
+    else:
+        for code, level in raw_severity.items():
+            if validate_prefixes([code]):
+                problem(code, f"{code!r} is not a rule code or prefix", "", "severity")
+            elif level not in SEVERITIES:
+                problem(code, f"severity {level!r} for {code} is not error, warning or info",
+                        "", "severity")
+            else:
+                severity.append((_prefix(code), SEVERITIES[level]))
+    per_file: list[tuple[str, tuple[str, ...]]] = []
+    raw_per_file = table.get("per-file-ignores", {})
+    if not isinstance(raw_per_file, dict):
+        problem("per-file-ignores", "'per-file-ignores' must be a table of glob = [codes]")
+    else:
+        for pattern, value in raw_per_file.items():
+            per_file.append((pattern, codes(pattern, value, "per-file-ignores")))
+    jargon = table.get("jargon")
+    if jargon is not None and not isinstance(jargon, str):
+        problem("jargon", "'jargon' must be a path to the watch-list", 'e.g. "book/jargon.txt"')
+        jargon = None
+    autolink = table.get("autolink-terms")
+    if autolink is not None and not isinstance(autolink, bool):
+        problem("autolink-terms", "'autolink-terms' must be true or false")
+        autolink = None
+    acronyms = table.get("known-acronyms", [])
+    if not isinstance(acronyms, list) or not all(isinstance(a, str) for a in acronyms):
+        problem("known-acronyms", "'known-acronyms' must be a list of strings")
+        acronyms = []
+    remote = table.get("remote-images", [])
+    if not isinstance(remote, list) or not all(isinstance(r, str) for r in remote):
+        problem("remote-images", "'remote-images' must be a list of URL prefixes",
+                'e.g. ["https://upload.wikimedia.org/"]')
+        remote = []
+    for prefix in remote:
+        if not REMOTE_PREFIX.match(prefix):
+            problem("remote-images", f"{prefix!r} is not an http(s) URL prefix ending in '/'",
+                    "name the host and path, e.g. \"https://upload.wikimedia.org/\"")
+    remote = [prefix for prefix in remote if REMOTE_PREFIX.match(prefix)]
+    config = Config(select, ignore, tuple(severity), tuple(per_file), jargon, autolink,
+                    DEFAULT_ACRONYMS | frozenset(acronyms), tuple(remote))
+    return config, problems
