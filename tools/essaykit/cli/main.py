@@ -81,8 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.set_defaults(handler=run_new)
 
     from essaykit.cli import check as cli_check
+    from essaykit.cli import init as cli_init
     from essaykit.cli import status as cli_status
 
+    cli_init.register(commands)
     cli_check.register(commands)
     cli_status.register(commands)
     return parser

@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="essaykit",
         description="Publish an edited collection of essays as a web book and a PDF.",
     )
+    parser.add_argument("--version", action=VersionAction,
+                        help="print essaykit's version (and Python's, Sphinx's, ...) and exit")
     parser.add_argument("--root", type=Path, default=None,
                         help="the book's folder (default: the nearest folder with book/book.yml)")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -79,11 +81,28 @@ def build_parser() -> argparse.ArgumentParser:
     new.set_defaults(handler=run_new)
 
     from essaykit.cli import check as cli_check
+    from essaykit.cli import init as cli_init
     from essaykit.cli import status as cli_status
 
+    cli_init.register(commands)
     cli_check.register(commands)
     cli_status.register(commands)
     return parser
+
+
+class VersionAction(argparse.Action):
+    """`--version`, reporting the versions only when asked (reading them costs time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from essaykit.core.version import version_report
+
+        print(version_report())
+        parser.exit()
 
 
 FORMATS = ("html", "pdf", "epub")
