@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from essaykit.core.book import find_root
 from essaykit.core.diagnostics import Diagnostic, EssaykitError, sort_diagnostics
@@ -35,6 +36,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    return parser_and_commands()[0]
+
+
+def command_parsers() -> dict[str, argparse.ArgumentParser]:
+    """Each `essaykit COMMAND`'s parser, in the order `essaykit --help` lists them
+    (the manual prints their help, and a test requires every one in it)."""
+    return dict(parser_and_commands()[1].choices)
+
+
+def parser_and_commands() -> tuple[argparse.ArgumentParser, Any]:
+    """The parser, and what its add_subparsers() returned."""
     parser = argparse.ArgumentParser(
         prog="essaykit",
         description="Publish an edited collection of essays as a web book and a PDF.",
@@ -87,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_init.register(commands)
     cli_check.register(commands)
     cli_status.register(commands)
-    return parser
+    return parser, commands
 
 
 class VersionAction(argparse.Action):

@@ -163,8 +163,9 @@ def _templates() -> Iterator[tuple[str, Traversable]]:
 
 
 def _refuse_unless_empty(target: Path, planned: list[str]) -> None:
+    shown = Path.cwd() if str(target) in ("", ".") else target
     if target.exists() and not target.is_dir():
-        raise StartRefused(f"{target} exists and is not a folder",
+        raise StartRefused(f"{shown} exists and is not a folder",
                            "give the name of a new folder, e.g. essaykit init my-book")
     if not target.is_dir():
         return
@@ -173,9 +174,9 @@ def _refuse_unless_empty(target: Path, planned: list[str]) -> None:
     clashes = [relative for relative in planned
                if (target / relative).exists() or (target / relative).is_symlink()]
     if clashes or others:
-        shown = ", ".join((clashes + others)[:8]) + (" ..." if len(clashes + others) > 8 else "")
+        listed = ", ".join((clashes + others)[:8]) + (" ..." if len(clashes + others) > 8 else "")
         raise StartRefused(
-            f"{target} is not empty ({shown}); essaykit init writes only into a new or empty "
+            f"{shown} is not empty ({listed}); essaykit init writes only into a new or empty "
             "folder and has changed nothing",
             "choose a new folder, e.g. essaykit init my-book; to check an existing Sphinx or "
             "Jupyter Book project, run essaykit check in it")
