@@ -33,6 +33,10 @@ def register(subparsers: Any) -> None:
                       help="an editor's name (repeat for each editor)")
     init.add_argument("--language", default="en",
                       help="the book's language as a BCP 47 tag (default: en; e.g. en-GB, fr)")
+    init.add_argument("--from-jupyter-book", type=Path, default=None, metavar="PATH",
+                      help="make the Jupyter Book 1 project at PATH (_config.yml, _toc.yml) an "
+                      "essaykit book, its pages left where they are; the title, editors and "
+                      "language come from _config.yml unless given")
     init.set_defaults(handler=init_command)
 
 
@@ -43,6 +47,8 @@ def init_command(args: argparse.Namespace, out: TextIO | None = None,
 
     out = out or sys.stdout
     stdin = stdin or sys.stdin
+    if args.from_jupyter_book is not None:
+        return _from_jupyter_book(args, out)
     title, subtitle, editors = args.title, args.subtitle, list(args.editor)
     if title is None or not editors:
         if not stdin.isatty():
@@ -76,6 +82,33 @@ def init_command(args: argparse.Namespace, out: TextIO | None = None,
     print("next:", file=out)
     for command, comment in steps:
         print(f"  {command:<38}  # {comment}" if comment else f"  {command}", file=out)
+    return 0
+
+
+def _from_jupyter_book(args: argparse.Namespace, out: TextIO) -> int:
+    from essaykit.start import NewBook, StartRefused
+    from essaykit.start.jupyterbook import from_jupyter_book
+
+    if args.folder != Path("."):
+        print("essaykit init: give either DIR or --from-jupyter-book PATH, not both "
+              "(the Jupyter Book's folder becomes the essaykit book)", file=sys.stderr)
+        return 2
+    root: Path = args.from_jupyter_book
+    given = NewBook(args.title or "", tuple(args.editor), args.subtitle or "", args.language)
+    try:
+        made, order = from_jupyter_book(root, given)
+    except StartRefused as refused:
+        print(f"essaykit init: {refused.message}\n  ({refused.hint})", file=sys.stderr)
+        return 2
+    essays = sum(len(pages) for _, pages in order.parts)
+    print(f"essaykit: made {_shown(root)} an essaykit book ({essays} essays in "
+          f"{len(order.parts)} part(s); every page left where it was):", file=out)
+    for relative, _ in made:
+        print(f"  {relative}", file=out)
+    if order.left_out:
+        print(f"left out (essaykit pages are Markdown): {', '.join(order.left_out)}", file=out)
+    print("next: essaykit check (essays need front matter: title, authors, abstract; "
+          "see the manual's chapter on existing projects), then essaykit build", file=out)
     return 0
 
 

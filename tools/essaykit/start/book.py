@@ -106,7 +106,7 @@ def start_book(target: Path, spec: NewBook, *, today: dt.date | None = None
     """
     spec = spec.validated()
     today = today or dt.date.today()
-    templates = dict(_templates())
+    templates = dict(template_files())
     planned = [*templates, EXAMPLE_ESSAY]
     _refuse_unless_empty(target, planned)
     context = {
@@ -146,7 +146,7 @@ def start_book(target: Path, spec: NewBook, *, today: dt.date | None = None
                   key=lambda item: order.index(item[0]) if item[0] in order else len(order))
 
 
-def _templates() -> Iterator[tuple[str, Traversable]]:
+def template_files() -> Iterator[tuple[str, Traversable]]:
     """(the path in the new book, the template) for every file in `files/`."""
     def walk(folder: Traversable, prefix: PurePosixPath) -> Iterator[tuple[str, Traversable]]:
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
