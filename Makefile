@@ -80,7 +80,7 @@ screenshots: $(STAMP) browser-deps
 	@ls _build/screenshots
 
 lint: $(STAMP)
-	$(BIN)/ruff check tools tests bench
+	$(BIN)/ruff check tools tests bench docs
 	$(BIN)/mypy
 
 # .venv/ with essaykit and the versions pinned in constraints.txt (CI's install step)
