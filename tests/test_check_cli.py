@@ -257,3 +257,20 @@ def test_naming_an_unrelated_page_still_reports_only_on_it(tmp_path: Path) -> No
     essay.write_text(essay.read_text().replace("cahn2000nomore", "cahn2000gone"))
     code, out, _ = run_cli(["--root", str(root), "check", str(root / "essays/one.md")])
     assert (code, "CIT001" in out) == (0, False)
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """`essaykit rules | head -1`: the pipe closes while essaykit still writes."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from essaykit.cli.main import run; "
+              "sys.argv = ['essaykit', 'rules']; run()")
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(10)
+        process.stdout.close()  # the reader has gone
+        err = process.stderr.read().decode()
+        process.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err

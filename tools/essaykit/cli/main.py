@@ -235,7 +235,15 @@ def run() -> None:
     from essaykit import collector
 
     collector.process_ends_after_command = True
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (`essaykit rules | head`): no traceback, and none at exit
+        # when Python flushes stdout again (the recipe of Python's signal documentation)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
