@@ -4,6 +4,7 @@
 #   make test          run the test suite (Python 3.11, versions pinned in constraints.txt)
 #   make test-latest   the same on Python 3.13 with the newest releases (constraints-latest.txt)
 #   make constraints-latest   refresh constraints-latest.txt from PyPI
+#   make docs          build the manual (docs/) into _build/docs/
 #
 # Each target creates .venv/ and installs what it needs on first use, so a
 # fresh clone needs only Python 3.11, pip and make.
@@ -21,7 +22,7 @@ PYTHON_LATEST ?= $(shell p="$$(pyenv root 2>/dev/null)"; \
 VENV_LATEST  := .venv-latest
 STAMP_LATEST := $(VENV_LATEST)/.installed-stamp
 
-.PHONY: book html pdf epub test test-latest constraints-latest check serve lint install clean system-deps browser-deps screenshots
+.PHONY: book html pdf epub docs test test-latest constraints-latest check serve lint install clean system-deps browser-deps screenshots
 
 book: $(STAMP)
 	$(BIN)/essaykit build
@@ -37,6 +38,12 @@ epub: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/essaykit check
+
+# The manual: MyST pages built by Sphinx, its reference chapters generated from
+# essaykit; any warning fails it.
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs _build/docs
+	@echo "the manual: _build/docs/index.html"
 
 test: $(STAMP)
 	$(BIN)/pytest
@@ -73,7 +80,7 @@ screenshots: $(STAMP) browser-deps
 	@ls _build/screenshots
 
 lint: $(STAMP)
-	$(BIN)/ruff check tools tests bench
+	$(BIN)/ruff check tools tests bench docs
 	$(BIN)/mypy
 
 # .venv/ with essaykit and the versions pinned in constraints.txt (CI's install step)

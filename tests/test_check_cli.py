@@ -10,9 +10,11 @@ import pytest
 
 from essaykit.check import check_document_text, run_check
 from essaykit.check import registry as check_registry
+from essaykit.core.version import VERSION
 from tests.check_support import BOOKS, run_cli
 
-RECORD_KEYS = ["path", "line", "column", "code", "name", "severity", "message", "hint"]
+RECORD_KEYS = ["path", "line", "column", "code", "name", "severity", "message", "hint",
+               "essaykit_version"]
 
 
 def copy_case(case: str, tmp_path: Path) -> Path:
@@ -46,7 +48,7 @@ def test_json_format_is_one_stable_object_per_line() -> None:
     assert records[0] == {
         "path": "essays/one.md", "line": 9, "column": 1, "code": "REF001",
         "name": "unknown-label", "severity": "error", "message": "unknown label 'sec-tw'",
-        "hint": "did you mean 'sec-two'?"}
+        "hint": "did you mean 'sec-two'?", "essaykit_version": VERSION}
     assert err.strip() == "Found 2 errors, 0 warnings in 4 pages."
 
 
@@ -273,3 +275,20 @@ def test_serve_runs_the_gate_before_every_rebuild() -> None:
     clean = serve_command("sphinx-autobuild", BOOKS / "clean", "127.0.0.1", 8000)
     gate = shlex.split(clean[clean.index("--pre-build") + 1])
     assert subprocess.run(gate, capture_output=True).returncode == 0
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """`essaykit rules | head -1`: the pipe closes while essaykit still writes."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from essaykit.cli.main import run; "
+              "sys.argv = ['essaykit', 'rules']; run()")
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(10)
+        process.stdout.close()  # the reader has gone
+        err = process.stderr.read().decode()
+        process.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err

@@ -57,3 +57,20 @@ def test_the_import_reader_sees_every_form(tmp_path: Path) -> None:
                       "import essaykit.cli\nfrom . import sibling\nimport os\n", encoding="utf-8")
     assert [name for _, name in essaykit_imports(module)] == [
         "essaykit.sphinx_ext", "essaykit.build", "essaykit.cli"]
+
+
+def test_every_data_file_of_the_package_is_package_data() -> None:
+    """A file the package reads at run time ships in the wheel only when a
+    package-data pattern names it (tests/test_wheel.py installs the wheel and
+    uses it; this is the fast half of that guard)."""
+    import tomllib
+
+    pyproject = tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text("utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["essaykit"]
+    shipped = {path for pattern in patterns for path in PACKAGE.glob(pattern)}
+    # hidden folders (a tool's cache, say) are not the package's
+    data = {path for path in PACKAGE.rglob("*") if path.is_file() and path.suffix not in
+            (".py", ".pyc") and "__pycache__" not in path.parts
+            and not any(part.startswith(".") for part in path.relative_to(PACKAGE).parts)}
+    assert data, "no data files found: is the package where this test looks?"
+    assert sorted(p.relative_to(PACKAGE).as_posix() for p in data - shipped) == []

@@ -1,3 +1,5 @@
 """essaykit: publish an edited collection of essays as a web book and a PDF."""
 
-__version__ = "0.1.0"
+from essaykit.core.version import VERSION as __version__
+
+__all__ = ["__version__"]

@@ -89,16 +89,7 @@ def new_essay(root: Path, title: str, authors: list[str], *, part: int | None = 
     name = _slug(clean_title, slug)
     relative = f"{folder}/{name}.md"
     _refuse_existing(root, relative)
-    text = TEMPLATE.format(
-        title=_yaml_string(clean_title),
-        authors="\n".join(f"  - name: {_yaml_string(n)}\n"
-                          "    # affiliation: University of Somewhere   # optional\n"
-                          "    # orcid: 0000-0002-1825-0097   # optional: your own ORCID iD"
-                          for n in names),
-        date=(today or dt.date.today()).isoformat(),
-        examples=_examples(book, relative),
-        relative=relative,
-    )
+    text = essay_text(book, clean_title, names, relative, today or dt.date.today())
     book_yml = root / BOOK_FILE
     updated = add_to_part(book_yml.read_text(encoding="utf-8"), book, index, relative)
     target = root / relative
@@ -109,18 +100,43 @@ def new_essay(root: Path, title: str, authors: list[str], *, part: int | None = 
     return target
 
 
+def essay_text(book: Book, title: str, authors: list[str], relative: str,
+               today: dt.date) -> str:
+    """The new essay's text: front matter, a placeholder body and, in comments,
+    the syntax with this book's own key, term and essay (`essaykit init`'s
+    example essay is made by it too)."""
+    return TEMPLATE.format(
+        title=_yaml_string(title),
+        authors="\n".join(f"  - name: {_yaml_string(n)}\n"
+                          "    # affiliation: University of Somewhere   # optional\n"
+                          "    # orcid: 0000-0002-1825-0097   # optional: your own ORCID iD"
+                          for n in authors),
+        date=today.isoformat(),
+        examples=_examples(book, relative),
+        relative=relative,
+    )
+
+
+def one_line_problem(value: str) -> str | None:
+    """Why `value` cannot be a title or a name (None when it can)."""
+    if UNPRINTABLE.search(re.sub(r"[\t\n\r]", " ", value)):
+        return "holds a control or bidirectional-override character"
+    if not value.split():
+        return "is empty"
+    return None
+
+
 def _usage(message: str, hint: str, *, where: str = "essays/") -> EssaykitError:
     return EssaykitError([rules.make("BOOK001", where, 1, 1, message, hint)])
 
 
 def _one_line(value: str, what: str, hint: str) -> str:
-    if UNPRINTABLE.search(re.sub(r"[\t\n\r]", " ", value)):
-        raise _usage(f"the {what} holds a control or bidirectional-override character",
-                     f"type the {what} again as plain text")
-    clean = " ".join(value.split())
-    if not clean:
+    problem = one_line_problem(value)
+    if problem == "is empty":
         raise _usage(f"the {what} is empty", hint)
-    return clean
+    if problem:
+        raise _usage(f"the {what} {problem}", f"type the {what} again as plain text")
+    return " ".join(value.split())
 
 
 def _yaml_string(value: str) -> str:

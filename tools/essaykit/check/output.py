@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from essaykit.check.glossary_rules import CoverageRow
 from essaykit.core import rules
 from essaykit.core.diagnostics import Diagnostic, Severity
+from essaykit.core.version import VERSION
 
 FORMATS = ("text", "json", "github")
 GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -32,6 +33,7 @@ def as_record(diagnostic: Diagnostic) -> dict[str, object]:
         "severity": str(diagnostic.severity),
         "message": diagnostic.message,
         "hint": diagnostic.hint,
+        "essaykit_version": VERSION,
     }
 
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from essaykit.core.book import find_root
 from essaykit.core.diagnostics import Diagnostic, EssaykitError, sort_diagnostics
@@ -35,10 +36,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    return parser_and_commands()[0]
+
+
+def command_parsers() -> dict[str, argparse.ArgumentParser]:
+    """Each `essaykit COMMAND`'s parser, in the order `essaykit --help` lists them
+    (the manual prints their help, and a test requires every one in it)."""
+    return dict(parser_and_commands()[1].choices)
+
+
+def parser_and_commands() -> tuple[argparse.ArgumentParser, Any]:
+    """The parser, and what its add_subparsers() returned."""
     parser = argparse.ArgumentParser(
         prog="essaykit",
         description="Publish an edited collection of essays as a web book and a PDF.",
     )
+    parser.add_argument("--version", action=VersionAction,
+                        help="print essaykit's version (and Python's, Sphinx's, ...) and exit")
     parser.add_argument("--root", type=Path, default=None,
                         help="the book's folder (default: the nearest folder with book/book.yml)")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -79,11 +93,28 @@ def build_parser() -> argparse.ArgumentParser:
     new.set_defaults(handler=run_new)
 
     from essaykit.cli import check as cli_check
+    from essaykit.cli import init as cli_init
     from essaykit.cli import status as cli_status
 
+    cli_init.register(commands)
     cli_check.register(commands)
     cli_status.register(commands)
-    return parser
+    return parser, commands
+
+
+class VersionAction(argparse.Action):
+    """`--version`, reporting the versions only when asked (reading them costs time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from essaykit.core.version import version_report
+
+        print(version_report())
+        parser.exit()
 
 
 FORMATS = ("html", "pdf", "epub")
@@ -217,7 +248,15 @@ def run() -> None:
     from essaykit import collector
 
     collector.process_ends_after_command = True
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (`essaykit rules | head`): no traceback, and none at exit
+        # when Python flushes stdout again (the recipe of Python's signal documentation)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,6 +17,7 @@ from essaykit.core import rules
 from essaykit.core.allowlist import LANGUAGE_TAG
 from essaykit.core.diagnostics import Diagnostic, EssaykitError
 from essaykit.core.frontmatter import EssayMeta, parse_meta
+from essaykit.core.settings import Setting
 from essaykit.core.text import join_names
 from essaykit.core.trust import escapes, trusted_entry_problem
 from essaykit.core.yamlsafe import Located, StrictYamlError, load
@@ -24,6 +25,68 @@ from essaykit.core.yamlsafe import Located, StrictYamlError, load
 BOOK_FILE = PurePosixPath("book/book.yml")
 ROOT_DOC = "book/index"
 COVER_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+# The schema of book.yml as the manual's configuration reference shows it: every key
+# read_book() reads (a test keeps the two in step).
+BOOK_KEYS = (
+    Setting("title", "text", "required", "The book's title.", "title: Beyond the Quick Win"),
+    Setting("subtitle", "text", "none", "A second line under the title.",
+            "subtitle: Essays on innovation in public services"),
+    Setting("editors", "list of people: name, affiliation", "required",
+            "The book's editors, in the order their names appear. Each essay's authors are "
+            "listed in the essay's own front matter.",
+            "editors:\n  - name: Ada Editor\n    affiliation: University of Somewhere"),
+    Setting("year", "whole number", "required", "The year of publication.", "year: 2026"),
+    Setting("publisher", "text", "none", "Printed on the title page and in the imprint.",
+            "publisher: Published with essaykit"),
+    Setting("licence", "text", "none", "The licence, printed in the imprint.",
+            "licence: Creative Commons Attribution 4.0 International (CC BY 4.0)"),
+    Setting("licence_url", "URL", "none", "Where the licence can be read.",
+            "licence_url: https://creativecommons.org/licenses/by/4.0/"),
+    Setting("language", "BCP 47 tag", "en",
+            "The book's language: hyphenation, the web book's lang, the EPUB's metadata.",
+            "language: en-GB"),
+    Setting("description", "text", "none",
+            "A sentence or two for search engines and link previews, for pages without an "
+            "abstract.", "description: An edited collection on ..."),
+    Setting("front", "list of .md files", "none", "Pages before the essays, in order.",
+            "front: [book/introduction.md]"),
+    Setting("taster", ".md file", "none",
+            "A short piece sent out ahead of the book; also built as a PDF of its own.",
+            "taster: essays/taster.md"),
+    Setting("parts", "list of parts: title, essays", "none",
+            "The essays in reading order, grouped into parts.",
+            "parts:\n  - title: Part one\n    essays: [essays/a.md, essays/b.md]"),
+    Setting("essays", "list of .md files", "none",
+            "The essays in reading order, for a book without parts.",
+            "essays: [essays/a.md, essays/b.md]"),
+    Setting("back", "list of .md files", "none",
+            "Pages after the essays, in order: glossary, bibliography, contributors.",
+            "back: [book/glossary.md, book/bibliography.md, book/contributors.md]"),
+    Setting("bibliography", ".bib file", "book/references.bib", "The book's BibTeX file.",
+            "bibliography: book/references.bib"),
+    Setting("jargon", "text file", "none", "The jargon watch-list, one term a line.",
+            "jargon: book/jargon.txt"),
+    Setting("trusted", "list of files or folders", "none",
+            "Pages the editors wrote, allowed raw HTML, raw, eval-rst, meta and includes "
+            "inside the book (see the safety model).", "trusted: [book/colophon.md]"),
+    Setting("isbn", "text", "none", "The ISBN; the EPUB's identifier when set.",
+            "isbn: 978-0-00-000000-0"),
+    Setting("cover", "PNG or JPEG file in the book", "drawn from the title",
+            "The EPUB's cover, ideally 1600 x 2560 pixels.", "cover: book/cover.png"),
+    Setting("url", "http(s) URL", "none",
+            "Where the web book is published: canonical links, og:url and sitemap.xml. "
+            "`--site-url` and ESSAYKIT_SITE_URL override it.",
+            "url: https://example.org/book/"),
+    Setting("target_words", "range: min, max", "none",
+            "Each essay's length target in words, as `essaykit status` counts them.",
+            "target_words: {min: 3000, max: 4000}"),
+    Setting("taster_target_words", "range: min, max", "none",
+            "The taster's own length target.", "taster_target_words: {min: 1800, max: 2500}"),
+    Setting("status_page", "private or public", "private",
+            "public: the editors' dashboard is also copied into the web book (linked from "
+            "nowhere).", "status_page: public"),
+)
 
 
 @dataclass(frozen=True)

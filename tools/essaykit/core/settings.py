@@ -38,13 +38,54 @@ from essaykit.core import rules
 from essaykit.core.diagnostics import Diagnostic, Severity
 
 CONFIG_FILE = "pyproject.toml"
-KEYS = ("select", "ignore", "severity", "per-file-ignores", "jargon", "autolink-terms",
-        "known-acronyms", "remote-images")
+# Acronyms so widely known that expanding them would talk down to the reader.
+DEFAULT_ACRONYMS = frozenset({"UK", "US", "USA", "EU", "UN", "OK", "TV"})
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of `[tool.essaykit]`, as the manual's configuration reference shows it."""
+
+    key: str
+    kind: str
+    default: str
+    help: str
+    example: str
+
+
+# The schema of [tool.essaykit]: every key the validator below accepts, with its help.
+SETTINGS = (
+    Setting("select", "list of rule codes or prefixes", "all rules",
+            "Report only these codes or code prefixes; `ALL` selects everything. "
+            "`essaykit check --select` replaces it.", 'select = ["CIT", "REF"]'),
+    Setting("ignore", "list of rule codes or prefixes", "none",
+            "Never report these codes or prefixes. `essaykit check --ignore` adds to it.",
+            'ignore = ["GLO004"]'),
+    Setting("severity", "table: code or prefix = error, warning or info", "each rule's own",
+            "Change how serious a finding is; the longest matching prefix wins. Errors make "
+            "`essaykit check` exit 1 and stop `essaykit build`.",
+            '[tool.essaykit.severity]\nCIT002 = "error"'),
+    Setting("per-file-ignores", "table: file glob = list of codes or prefixes", "none",
+            "Codes never reported for the files a glob matches. The only way to waive a "
+            "safety finding (SEC, CHK) for a file; an essay cannot waive one itself.",
+            '[tool.essaykit.per-file-ignores]\n"book/glossary.md" = ["GLO"]'),
+    Setting("jargon", "path", "book.yml's `jargon:`",
+            "The jargon watch-list: one term a line, `#` starts a comment.",
+            'jargon = "book/jargon.txt"'),
+    Setting("autolink-terms", "true or false", "true",
+            "The build links the first use of each glossary term in each essay. When false, "
+            "rule GLO002 reports unlinked first uses instead.", "autolink-terms = false"),
+    Setting("known-acronyms", "list of strings", ", ".join(sorted(DEFAULT_ACRONYMS)),
+            "Acronyms readers need no help with (added to the defaults); GLO004 leaves them "
+            "alone.", 'known-acronyms = ["BBC", "NHS"]'),
+    Setting("remote-images", "list of URL prefixes ending in /", "none",
+            "Hosts essays may load images from; any other remote image is SEC003.",
+            'remote-images = ["https://upload.wikimedia.org/"]'),
+)
+KEYS = tuple(setting.key for setting in SETTINGS)
 # a remote-images prefix names a scheme, a host and a path that ends in "/"
 REMOTE_PREFIX = re.compile(r"^https?://[\w.-]+(:\d+)?/(\S*/)?$", re.IGNORECASE)
 SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
-# Acronyms so widely known that expanding them would talk down to the reader.
-DEFAULT_ACRONYMS = frozenset({"UK", "US", "USA", "EU", "UN", "OK", "TV"})
 # Codes that are about the set-up rather than the text: never filtered, exit 2.
 CONFIGURATION_CODES = ("CFG", "BOOK001")
 # The submission gate's codes: [tool.essaykit] can neither filter nor soften them.

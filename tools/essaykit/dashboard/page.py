@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from essaykit.core.version import VERSION
 from essaykit.dashboard.plot import words_chart
 from essaykit.dashboard.status import CollectionStatus
 
@@ -48,7 +49,7 @@ def render_status_page(status: CollectionStatus, cache: Path, language: str = "e
     template = environment.get_template("status.html.jinja")
     return template.render(
         status=status, chart=Markup(chart), duration=duration, plural=plural,
-        status_labels=STATUS_LABELS, language=language,
+        status_labels=STATUS_LABELS, language=language, version=VERSION,
         taster=any(p.kind == "taster" for p in status.pieces),
         essays=sum(1 for p in status.pieces if p.kind == "essay"),
     )

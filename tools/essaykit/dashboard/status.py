@@ -30,6 +30,7 @@ from essaykit.core.book import Book, WordTarget, load_book
 from essaykit.core.diagnostics import Diagnostic, Severity
 from essaykit.core.frontmatter import STATUSES
 from essaykit.core.model import Document
+from essaykit.core.version import VERSION
 
 # Silent reading of English non-fiction by adults: 238 words a minute, the average
 # found by Brysbaert's meta-analysis of 190 studies ("How many words do we read per
@@ -162,6 +163,7 @@ class CollectionStatus:
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "essaykit_version": VERSION,
             "book": self.book_title,
             "words_per_minute": self.words_per_minute,
             "pieces": [piece.as_dict() for piece in self.pieces],
