@@ -7,7 +7,7 @@ book.yml.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -50,6 +50,8 @@ class WordTarget:
 
 
 STATUS_PAGE_CHOICES = ("private", "public")
+# how a citation of several works orders them: as the writer wrote them, by year, by name
+CITATION_ORDERS = ("as-written", "year", "name")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Book:
     target_words: WordTarget | None = None  # each essay's length
     taster_target_words: WordTarget | None = None  # the taster's own
     status_page: str = "private"  # "public": the editors' dashboard also goes in the web book
+    citation_order: str = "as-written"  # one of CITATION_ORDERS
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     # ---- order ---------------------------------------------------------
@@ -117,6 +120,32 @@ class Book:
             if relative in part.essays:
                 return part
         return None
+
+    # ---- drafts ----------------------------------------------------------
+    def drafts(self) -> tuple[str, ...]:
+        """Pages whose front matter says `status: draft`, in reading order."""
+        held = []
+        for relative in self.pages:
+            if not self.is_essay(relative):
+                continue
+            meta = self.essay_meta(relative)
+            if meta is not None and meta.status == "draft" and meta.status_declared:
+                held.append(relative)
+        return tuple(held)
+
+    def without(self, pages: tuple[str, ...]) -> Book:
+        """The book with these pages left out of its order (drafts held back)."""
+        if not pages:
+            return self
+        gone = set(pages)
+        return replace(
+            self,
+            front=tuple(p for p in self.front if p not in gone),
+            taster=None if self.taster in gone else self.taster,
+            parts=tuple(replace(part, essays=tuple(e for e in part.essays if e not in gone))
+                        for part in self.parts),
+            back=tuple(p for p in self.back if p not in gone),
+        )
 
     # ---- essays' metadata ---------------------------------------------
     def essay_meta(self, relative: str) -> EssayMeta | None:
@@ -262,6 +291,13 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
                                    "write 'status_page: public' to publish the editors' "
                                    "dashboard in the web book, or leave it out"))
         status_page = "private"
+    citation_order = data.get("citation_order", "as-written")
+    if citation_order not in CITATION_ORDERS:
+        problems.append(rules.make("BOOK001", where, located.line_of("citation_order"), 1,
+                                   "'citation_order' must be as-written, year or name, "
+                                   f"not {citation_order!r}",
+                                   "leave it out to keep each citation's works as written"))
+        citation_order = "as-written"
     book = Book(
         root=root.resolve(),
         title=need_str("title"),
@@ -286,6 +322,7 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         target_words=_word_target(data, "target_words", located, problems),
         taster_target_words=_word_target(data, "taster_target_words", located, problems),
         status_page=str(status_page),
+        citation_order=str(citation_order),
     )
     seen: dict[str, int] = {}
     for page in book.pages:

@@ -1,0 +1,147 @@
+"""The issue's "done when": a copy of the book with a planted paragraph and a draft.
+
+Three works cited out of alphabetical and chronological order, two works by
+one author in one year, and a draft essay listed in book.yml. Built once for
+the session; each test checks one promise in the web book, the print edition
+and the EPUB.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from essaykit.build import BuildOptions, BuildResult, build
+from essaykit.sphinx_ext.harvard import plain
+
+from .conftest import REPO, copy_book
+from .helpers import visible_text
+
+pytestmark = pytest.mark.slow
+
+PLANTED_BIB = """
+@book{planter2015first,
+  author    = {Planter, Pat},
+  title     = {Zinnias in Public Parks},
+  publisher = {Garden Press},
+  year      = {2015}
+}
+
+@book{planter2015second,
+  author    = {Planter, Pat},
+  title     = {Asters for Councils},
+  publisher = {Garden Press},
+  year      = {2015}
+}
+"""
+PLANTED_PARAGRAPH = """
+
+A planted paragraph cites three works out of order
+{cite:p}`sen1999development,ostrom1996crossing,cahn2000nomore`, and two works by
+one author in one year: {cite:t}`planter2015first` and {cite:t}`planter2015second`.
+"""
+DRAFT = """---
+title: A Planted Draft Nobody Should See
+authors:
+  - name: Dee Raft
+abstract: Placeholder text for a draft.
+status: draft
+---
+
+Placeholder text of the planted draft.
+"""
+# as written: Sen, Ostrom, Cahn (alphabetical would be Cahn first, chronological Ostrom)
+AS_WRITTEN = "(Sen, 1999; Ostrom, 1996; Cahn, 2000)"
+
+
+@pytest.fixture(scope="session")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
+    root = copy_book(REPO, tmp_path_factory.mktemp("planted") / "book")
+    bib = root / "book" / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + PLANTED_BIB, encoding="utf-8")
+    essay = root / "essays" / "co-production.md"
+    essay.write_text(essay.read_text(encoding="utf-8") .replace(
+        "\n## ", PLANTED_PARAGRAPH + "\n## ", 1), encoding="utf-8")
+    (root / "essays" / "planted-draft.md").write_text(DRAFT, encoding="utf-8")
+    yml = root / "book" / "book.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace(
+        "      - essays/capabilities.md\n",
+        "      - essays/capabilities.md\n      - essays/planted-draft.md\n", 1),
+        encoding="utf-8")
+    return root, build(BuildOptions(root=root, quiet=True))
+
+
+def epub_pages(result: BuildResult) -> dict[str, str]:
+    with zipfile.ZipFile(result.outputs["epub-book"]) as epub:
+        return {name: epub.read(name).decode("utf-8") for name in epub.namelist()
+                if name.endswith(".xhtml")}
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_citations_keep_the_written_order_in_every_edition(
+        planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    web = flat(visible_text((root / "_build/html/essays/co-production.html").read_text("utf-8")))
+    printed = flat(visible_text((root / "_build/print/book.html").read_text("utf-8")))
+    epub = flat(visible_text(epub_pages(result)["essays/co-production.xhtml"]))
+    for edition in (web, printed, epub):
+        assert AS_WRITTEN in edition
+
+
+def test_two_works_of_one_author_and_year_are_told_apart(
+        planted: tuple[Path, BuildResult]) -> None:
+    root, _ = planted
+    web = flat(visible_text((root / "_build/html/essays/co-production.html").read_text("utf-8")))
+    # letters by title: "Asters" is a, "Zinnias" is b, in the text and the list
+    assert "Planter (2015b) and Planter (2015a)" in web
+    assert "Planter, P. (2015a) Asters for Councils" in web
+    assert "Planter, P. (2015b) Zinnias in Public Parks" in web
+    collected = flat(visible_text((root / "_build/html/book/bibliography.html").read_text("utf-8")))
+    assert "(2015a) Asters" in collected and "(2015b) Zinnias" in collected
+    assert "Boyle, D., Coote, A., Sherwood, C. and Slay, J. (2010a)" in collected
+
+
+def reference_lists(html: str) -> list[list[str]]:
+    soup = BeautifulSoup(html, "html.parser")
+    return [[flat(entry.find("p").get_text()) for entry in listing.select("div.citation")]
+            for listing in soup.select("div.citation-list")]
+
+
+def sort_name(entry: str) -> tuple[str, str, str]:
+    """The name that begins the entry, its year and letter, as a reader finds them."""
+    match = re.match(r"(.+?)\s*\((\d{4}|n\.d\.)([a-z]?)\)", entry)
+    assert match, entry
+    first = re.split(r",| and ", match.group(1))[0]
+    return plain(first), match.group(2), match.group(3)
+
+
+def test_every_reference_list_is_sorted_by_first_name_then_year(
+        planted: tuple[Path, BuildResult]) -> None:
+    root, _ = planted
+    lists = [entries for page in sorted((root / "_build/html").rglob("*.html"))
+             for entries in reference_lists(page.read_text("utf-8"))]
+    assert len(lists) >= 7
+    for entries in lists:
+        keys = [sort_name(entry) for entry in entries]
+        assert keys == sorted(keys), entries
+    collected = next(entries for entries in lists if len(entries) > 40)
+    names = [sort_name(entry)[0] for entry in collected]
+    # organisations among people: Cabinet Office between Caulier-Grice's C neighbours
+    assert names.index("cabinet office") < names.index("cahn")
+
+
+def test_the_draft_is_held_back_and_named(planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    assert result.held_back == ("essays/planted-draft.md",)
+    title = "A Planted Draft Nobody Should See"
+    for page in (root / "_build/html").rglob("*.html"):
+        assert title not in page.read_text("utf-8"), page
+    assert title not in (root / "_build/print/book.html").read_text("utf-8")
+    assert not any(title in text for text in epub_pages(result).values())
