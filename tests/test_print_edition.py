@@ -9,6 +9,8 @@ and the EPUB.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from essaykit.build import BuildOptions, BuildResult, build
+from essaykit.print.transforms import ZERO_WIDTH_SPACE
 from essaykit.sphinx_ext.harvard import plain
 
 from .conftest import REPO, copy_book
@@ -145,3 +148,41 @@ def test_the_draft_is_held_back_and_named(planted: tuple[Path, BuildResult]) -> 
         assert title not in page.read_text("utf-8"), page
     assert title not in (root / "_build/print/book.html").read_text("utf-8")
     assert not any(title in text for text in epub_pages(result).values())
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The PDF's text page by page, line by line (poppler's pdftotext)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")
+
+
+def line_end_splits(pages: list[str]) -> list[tuple[int, str, str]]:
+    """(page, the word's head ending in a hyphen, the next line's first word)."""
+    splits = []
+    for number, page in enumerate(pages, 1):
+        lines = [line.split() for line in page.splitlines() if line.strip()]
+        for line, following in zip(lines, lines[1:], strict=False):
+            if line[-1].endswith("-") and len(line[-1]) > 1:
+                splits.append((number, line[-1], following[0]))
+    return splits
+
+
+def test_no_name_or_url_is_hyphenated_at_a_line_end(
+        planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    source = flat(visible_text((root / "_build/print/book.html").read_text("utf-8")))
+    source = source.replace(ZERO_WIDTH_SPACE, "")
+    problems = []
+    for pdf in (result.outputs["pdf-book"], result.outputs["pdf-taster"]):
+        for page, head, tail in line_end_splits(pdf_pages(pdf)):
+            word = re.sub(r"^\W+", "", head)
+            # a hyphen the text has ("co-design", a URL's "wg-news") may end a line
+            # in running text; a URL breaks only after a slash or before a dot
+            url = "://" in head or "www." in head or "/" in head
+            real_hyphen = (word + tail.rstrip(".,;:)")) in source
+            if url or (word[:1].isupper() and not real_hyphen):
+                problems.append((pdf.name, page, head, tail))
+    assert problems == []

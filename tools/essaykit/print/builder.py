@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 from docutils import nodes
+from markupsafe import Markup, escape
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.environment import BuildEnvironment
 from sphinx.locale import __
@@ -99,6 +100,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
         doctree = self.env.get_and_resolve_doctree(name, self, **tags).deepcopy()
         transforms.drop_web_only(doctree)
         transforms.inline_footnotes(doctree)
+        transforms.keep_words_whole(doctree)
         transforms.namespace_ids(doctree, name, included)
         self.post_process_images(doctree)
         meta = book.essay_meta(page)
@@ -127,6 +129,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        environment.filters["url"] = url_markup
         template = environment.get_template("print.html.jinja")
         html = template.render(
             book=book,
@@ -158,3 +161,10 @@ def _overridable(builder: PrintBuilder, name: str) -> Path:
 def _first_title(doctree: nodes.document) -> str:
     title = next(iter(doctree.findall(nodes.title)), None)
     return title.astext() if title is not None else ""
+
+
+def url_markup(url: str) -> Markup:
+    """A URL for the templates, breakable only after a slash or before a dot."""
+    parts = (f'<span class="{transforms.URL_PART_CLASS}">{escape(part)}</span>'
+             for part in transforms.url_parts(url))
+    return Markup(transforms.ZERO_WIDTH_SPACE.join(parts))
