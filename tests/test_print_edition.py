@@ -67,8 +67,10 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult
     bib = root / "book" / "references.bib"
     bib.write_text(bib.read_text(encoding="utf-8") + PLANTED_BIB, encoding="utf-8")
     essay = root / "essays" / "co-production.md"
-    essay.write_text(essay.read_text(encoding="utf-8") .replace(
-        "\n## ", PLANTED_PARAGRAPH + "\n## ", 1), encoding="utf-8")
+    # the paragraph before the first section; straight apostrophes in the abstract
+    essay.write_text(essay.read_text(encoding="utf-8").replace(
+        "\n## ", PLANTED_PARAGRAPH + "\n## ", 1).replace(
+        "people\u2019s management", "people's management", 1), encoding="utf-8")
     (root / "essays" / "planted-draft.md").write_text(DRAFT, encoding="utf-8")
     yml = root / "book" / "book.yml"
     yml.write_text(yml.read_text(encoding="utf-8").replace(
@@ -186,3 +188,29 @@ def test_no_name_or_url_is_hyphenated_at_a_line_end(
             if url or (word[:1].isupper() and not real_hyphen):
                 problems.append((pdf.name, page, head, tail))
     assert problems == []
+
+
+STRAIGHT = re.compile(r"\w['\"]|['\"]\w")
+
+
+def straight_quotes(markup: str) -> list[str]:
+    """Straight quotes in what a reader sees: not in code, addresses or attributes."""
+    soup = BeautifulSoup(markup, "html.parser")
+    for hidden in soup.select("script, style, head, pre, code, .essaykit-cite"):
+        hidden.decompose()
+    text = flat(soup.get_text(" "))
+    return [text[max(0, m.start() - 20):m.end() + 10] for m in STRAIGHT.finditer(text)
+            if "http" not in text[max(0, m.start() - 60):m.end()]]
+
+
+def test_quotes_are_curly_in_every_edition_front_matter_included(
+        planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    pages = {str(p): p.read_text("utf-8") for p in (root / "_build/html").rglob("*.html")
+             if "_static" not in p.parts and p.name not in {"search.html", "genindex.html"}}
+    pages["print"] = (root / "_build/print/book.html").read_text("utf-8")
+    pages.update(epub_pages(result))
+    found = {name: hits for name, markup in pages.items() if (hits := straight_quotes(markup))}
+    assert found == {}
+    essay = (root / "_build/html/essays/co-production.html").read_text("utf-8")
+    assert "people\u2019s management" in essay

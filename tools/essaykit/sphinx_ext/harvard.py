@@ -24,7 +24,8 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from pybtex.richtext import Symbol, Text
+from pybtex.richtext import BaseMultipartText, String, Symbol, Text
+from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle, toplevel
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
@@ -42,7 +43,20 @@ from pybtex.style.template import (
     words,
 )
 
+from essaykit.core.text import curly
+
 SAFE_SCHEMES = ("http://", "https://")
+
+
+def curl(text: Any) -> Any:
+    """Typographer's quotes in formatted rich text, as in the book's body: a .bib
+    title's "don't" or an author's "O'Hara" (links keep their address)."""
+    if isinstance(text, String):
+        text.value = curly(text.value)
+    elif isinstance(text, BaseMultipartText):
+        for part in text.parts:
+            curl(part)
+    return text
 
 
 def _dashify(text: Text) -> Text:
@@ -82,8 +96,8 @@ CITATION_ORDER: ContextVar[str] = ContextVar("essaykit_citation_order", default=
 
 
 def plain(name: str) -> str:
-    """A name as it sorts: no BibTeX braces or accents, lower case."""
-    text = unicodedata.normalize("NFKD", name.replace("{", "").replace("}", ""))
+    """A name as it sorts: no BibTeX braces, accents or apostrophes (O'Hara as Ohara)."""
+    text = unicodedata.normalize("NFKD", re.sub(r"[{}'\u2019]", "", name))
     return "".join(ch for ch in text if not unicodedata.combining(ch)).strip().lower()
 
 
@@ -164,7 +178,7 @@ class HarvardLabelStyle(BaseLabelStyle):
             names = cited_as(entry)
             who = " and ".join(n if n == "et al." else n.title() for n in names)
             year_text = entry.fields.get("year", "n.d.")
-            yield f"{who} {year_text}{letter_of(entry)}"
+            yield curly(f"{who} {year_text}{letter_of(entry)}")
 
 
 pages = field("pages", apply_func=_dashify)
@@ -179,6 +193,11 @@ class HarvardStyle(BaseStyle):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("abbreviate_names", True)
         super().__init__(**kwargs)
+
+    def format_entry(self, label: str, entry: Any, bib_data: Any = None) -> FormattedEntry:
+        formatted = super().format_entry(label, entry, bib_data)
+        curl(formatted.text)
+        return formatted
 
     # who and when ---------------------------------------------------------
     def creators(self) -> Any:
@@ -308,7 +327,7 @@ def _reference_style() -> type:
     def keyed(children: Any, data: Any) -> Text:
         """The inner template's text, carrying its entry for `ordered`."""
         (template,) = children
-        text = template.format_data(data)
+        text = curl(template.format_data(data))
         text.essaykit_entry = data["entry"]
         text.essaykit_key = data["entry"].key
         return text
