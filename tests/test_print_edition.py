@@ -13,9 +13,11 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
 
 from essaykit.build import BuildOptions, BuildResult, build
 from essaykit.print.transforms import ZERO_WIDTH_SPACE
@@ -214,3 +216,44 @@ def test_quotes_are_curly_in_every_edition_front_matter_included(
     assert found == {}
     essay = (root / "_build/html/essays/co-production.html").read_text("utf-8")
     assert "people\u2019s management" in essay
+
+
+def outline_titles(reader: PdfReader) -> list[str]:
+    def walk(items: list[Any]) -> list[str]:
+        titles: list[str] = []
+        for item in items:
+            titles += walk(item) if isinstance(item, list) else [item.title]
+        return titles
+    return walk(reader.outline)
+
+
+def test_part_pages_title_page_outline_and_metadata(planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    reader = PdfReader(result.outputs["pdf-book"])
+    titles = outline_titles(reader)
+    assert "Part I: Changing the relationship" in titles
+    assert not [t for t in titles if re.match(r"Part [IVX]+ ", t)]
+    # a part page: the part's number and title, and no folio
+    pages = pdf_pages(result.outputs["pdf-book"])
+    part_pages = [page for page in pages if "Changing the relationship" in page
+                  and len(page.split()) < 10]
+    assert part_pages and not re.search(r"\d", part_pages[0])
+    # the title and the part title centred, as the subtitle and the byline are
+    css = (root / "_build/print/print.css").read_text("utf-8")
+    for rule in (".book-title", ".part-title"):
+        block = css.split(rule + " {", 1)[1].split("}", 1)[0]
+        assert "text-align: center" in block
+    metadata = reader.metadata
+    assert metadata is not None and metadata["/Author"] == "The Editors"
+    assert metadata["/editors"] == "The Editors"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
+
+
+def test_one_publication_date_for_every_edition(planted: tuple[Path, BuildResult]) -> None:
+    _, result = planted
+    reader = PdfReader(result.outputs["pdf-book"])
+    assert reader.metadata is not None
+    assert str(reader.metadata["/CreationDate"]).startswith("D:2026")
+    with zipfile.ZipFile(result.outputs["epub-book"]) as epub:
+        opf = epub.read("content.opf").decode("utf-8")
+    assert "<dc:date>2026-01-01T00:00:00Z</dc:date>" in opf

@@ -7,6 +7,8 @@ book.yml.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -80,6 +82,7 @@ class Book:
     taster_target_words: WordTarget | None = None  # the taster's own
     status_page: str = "private"  # "public": the editors' dashboard also goes in the web book
     citation_order: str = "as-written"  # one of CITATION_ORDERS
+    date: str = ""  # book.yml's publication date (YYYY-MM-DD), if given
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     # ---- order ---------------------------------------------------------
@@ -120,6 +123,11 @@ class Book:
             if relative in part.essays:
                 return part
         return None
+
+    @property
+    def publication_date(self) -> str:
+        """The one date every edition carries: book.yml's `date:`, else 1 January of `year`."""
+        return self.date or f"{self.year:04d}-01-01"
 
     # ---- drafts ----------------------------------------------------------
     def drafts(self) -> tuple[str, ...]:
@@ -299,6 +307,15 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
                                    f"not {citation_order!r}",
                                    "leave it out to keep each citation's works as written"))
         citation_order = "as-written"
+    date = data.get("date", "")
+    if isinstance(date, dt.date):
+        date = date.isoformat()
+    if date and not (isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date)
+                     and date.startswith(f"{year:04d}-")):
+        problems.append(rules.make("BOOK001", where, located.line_of("date"), 1,
+                                   f"'date' must be YYYY-MM-DD in the book's year, not {date!r}",
+                                   "write e.g. date: 2026-11-25, or leave it out"))
+        date = ""
     book = Book(
         root=root.resolve(),
         title=curly(need_str("title")),
@@ -324,6 +341,7 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         taster_target_words=_word_target(data, "taster_target_words", located, problems),
         status_page=str(status_page),
         citation_order=str(citation_order),
+        date=str(date),
     )
     seen: dict[str, int] = {}
     for page in book.pages:

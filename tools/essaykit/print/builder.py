@@ -138,6 +138,9 @@ class PrintBuilder(SingleFileHTMLBuilder):
             parts=[(i, part) for i, part in enumerate(book.parts, 1)],
             roman=roman,
             stylesheet="print.css",
+            contributors=join_names(list(dict.fromkeys(
+                author.name for piece in edition.pieces if piece.meta
+                for author in piece.meta.authors))),
         )
         (Path(self.outdir) / f"{edition.name}.html").write_text(html, encoding="utf-8")
 
