@@ -257,3 +257,17 @@ def test_one_publication_date_for_every_edition(planted: tuple[Path, BuildResult
     with zipfile.ZipFile(result.outputs["epub-book"]) as epub:
         opf = epub.read("content.opf").decode("utf-8")
     assert "<dc:date>2026-01-01T00:00:00Z</dc:date>" in opf
+
+
+def test_titles_of_other_essays_are_in_italics_in_every_edition(
+        planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    title = '<em class="essaykit-work-title">From many small ideas to a different system</em>'
+    assert title in (root / "_build/html/essays/social-care.html").read_text("utf-8")
+    assert title in (root / "_build/print/book.html").read_text("utf-8")
+    assert title in epub_pages(result)["essays/social-care.xhtml"]
+    # the taster prints links to other essays as text: the title keeps its italics
+    taster = (root / "_build/print/taster.html").read_text("utf-8")
+    assert 'class="essaykit-work-title"' in taster
+    # a link to a page that is not an essay (the postscript) is not a title
+    assert '<em class="essaykit-work-title">What happened next' not in taster

@@ -49,6 +49,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("essaykit.sphinx_ext.termtips")
     app.setup_extension("essaykit.sphinx_ext.citeorder")
     app.setup_extension("essaykit.sphinx_ext.drafts")
+    app.setup_extension("essaykit.sphinx_ext.titles")
     app.setup_extension("essaykit.sphinx_ext.a11y")
     app.setup_extension("essaykit.sphinx_ext.shown")
     app.setup_extension("essaykit.sphinx_ext.templatecache")
