@@ -47,7 +47,16 @@ PLANTED_PARAGRAPH = """
 
 A planted paragraph cites three works out of order
 {cite:p}`sen1999development,ostrom1996crossing,cahn2000nomore`, and two works by
-one author in one year: {cite:t}`planter2015first` and {cite:t}`planter2015second`.
+one author in one year: {cite:t}`planter2015first` and {cite:t}`planter2015second`.[^planted-a]
+A second note follows at once.[^planted-b]
+"""
+PLANTED_NOTES = """
+
+[^planted-a]: A planted note, long enough to need several lines at the foot of the page: it
+    names the works again, says why the order matters to a reader who checks them, and asks
+    the editors to keep the order in which the writer chose to cite them, in every edition.
+
+[^planted-b]: A second planted note, set right after the first one.
 """
 DRAFT = """---
 title: A Planted Draft Nobody Should See
@@ -72,7 +81,8 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult
     # the paragraph before the first section; straight apostrophes in the abstract
     essay.write_text(essay.read_text(encoding="utf-8").replace(
         "\n## ", PLANTED_PARAGRAPH + "\n## ", 1).replace(
-        "people\u2019s management", "people's management", 1), encoding="utf-8")
+        "people\u2019s management", "people's management", 1) + PLANTED_NOTES,
+        encoding="utf-8")
     (root / "essays" / "planted-draft.md").write_text(DRAFT, encoding="utf-8")
     yml = root / "book" / "book.yml"
     yml.write_text(yml.read_text(encoding="utf-8").replace(
@@ -271,3 +281,41 @@ def test_titles_of_other_essays_are_in_italics_in_every_edition(
     assert 'class="essaykit-work-title"' in taster
     # a link to a page that is not an essay (the postscript) is not a title
     assert '<em class="essaykit-work-title">What happened next' not in taster
+
+
+def squeezed(text: str) -> str:
+    """Letters only, lower case: line ends, hyphens, spacing and figures (the
+    footnote calls' numbers among them) ignored."""
+    text = re.sub(r"-\s*\n\s*", "", text.replace("\u00ad", "").replace(ZERO_WIDTH_SPACE, ""))
+    return re.sub(r"[\W\d_]+", "", text).lower()
+
+
+def footnote_pages(printed: Path, pdf: Path) -> list[tuple[str, list[int], list[int]]]:
+    """Each footnote: its opening, the pages with the text just before its call, and
+    the pages with its own text."""
+    soup = BeautifulSoup(printed.read_text("utf-8"), "html.parser")
+    pages = [squeezed(page) for page in pdf_pages(pdf)]
+    found = []
+    for note in soup.select(".print-footnote"):
+        text = squeezed(note.get_text())[:40]
+        before = ""
+        for previous in note.previous_elements:
+            if isinstance(previous, str) and not previous.find_parent(class_="print-footnote"):
+                before = previous + before
+                if len(squeezed(before)) >= 40:
+                    break
+        context = squeezed(before)[-30:]
+        found.append((text[:20], [n for n, page in enumerate(pages, 1) if context in page],
+                      [n for n, page in enumerate(pages, 1) if text in page]))
+    return found
+
+
+def test_every_footnote_is_on_its_calls_page(planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    for edition, pdf in (("book", "pdf-book"), ("taster", "pdf-taster")):
+        notes = footnote_pages(root / f"_build/print/{edition}.html", result.outputs[pdf])
+        if edition == "book":
+            assert len(notes) >= 9  # the book's seven and the two planted ones
+        for opening, call_pages, note_pages in notes:
+            assert len(note_pages) == 1 and note_pages[0] in call_pages, (
+                edition, opening, call_pages, note_pages)
