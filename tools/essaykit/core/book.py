@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from essaykit.core import rules
 from essaykit.core.diagnostics import Diagnostic, EssaykitError
 from essaykit.core.frontmatter import EssayMeta, parse_meta
-from essaykit.core.text import curly, join_names
+from essaykit.core.text import join_names
 from essaykit.core.trust import escapes, trusted_entry_problem
 from essaykit.core.yamlsafe import Located, StrictYamlError, load
 
@@ -261,8 +261,7 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
                 problems.append(rules.make("BOOK001", where, located.line_of("editors", index), 1,
                                            "each editor needs a 'name'", ""))
                 continue
-            editors.append(Person(curly(item["name"].strip()),
-                                  curly(str(item.get("affiliation") or ""))))
+            editors.append(Person(item["name"].strip(), str(item.get("affiliation") or "")))
 
     parts: list[Part] = []
     raw_parts = data.get("parts", [])
@@ -318,15 +317,15 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         date = ""
     book = Book(
         root=root.resolve(),
-        title=curly(need_str("title")),
-        subtitle=curly(" ".join(str(data.get("subtitle", "")).split())),
+        title=need_str("title"),
+        subtitle=" ".join(str(data.get("subtitle", "")).split()),
         editors=tuple(editors),
         year=year,
-        publisher=curly(str(data.get("publisher", ""))),
+        publisher=str(data.get("publisher", "")),
         licence=str(data.get("licence", "")),
         licence_url=str(data.get("licence_url", "")),
         language=str(data.get("language", "en")),
-        description=curly(" ".join(str(data.get("description", "")).split())),
+        description=" ".join(str(data.get("description", "")).split()),
         front=path_list("front"),
         taster=taster_path,
         parts=tuple(parts),

@@ -14,7 +14,6 @@ from typing import Any
 
 from essaykit.core import rules
 from essaykit.core.diagnostics import Diagnostic
-from essaykit.core.text import curly
 from essaykit.core.yamlsafe import Located, StrictYamlError, load
 
 ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
@@ -181,10 +180,10 @@ def parse_meta(
     if any(d.severity >= rules.Severity.ERROR for d in found):
         return None, found
     meta = EssayMeta(
-        title=curly(str(data["title"]).strip()),
-        subtitle=curly(str(data.get("subtitle") or "").strip()),
+        title=str(data["title"]).strip(),
+        subtitle=str(data.get("subtitle") or "").strip(),
         authors=tuple(authors),
-        abstract=curly(" ".join(str(data.get("abstract") or "").split())),
+        abstract=" ".join(str(data.get("abstract") or "").split()),
         keywords=tuple(str(k) for k in keywords if isinstance(k, str)),
         date=str(date) if date else "",
         status=str(status),
@@ -229,5 +228,5 @@ def _authors(
                                     f"ORCID {orcid!r} is not of the form 0000-0000-0000-0000",
                                     "copy the ORCID iD from orcid.org without the URL"))
             orcid = ""
-        authors.append(Author(curly(name.strip()), curly(affiliation.strip()), str(orcid)))
+        authors.append(Author(name.strip(), affiliation.strip(), str(orcid)))
     return authors

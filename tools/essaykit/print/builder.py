@@ -26,7 +26,7 @@ from sphinx.util.display import progress_message, status_iterator
 from essaykit.core.book import Book, docname
 from essaykit.core.citeblock import book_title
 from essaykit.core.frontmatter import EssayMeta
-from essaykit.core.text import join_names, roman
+from essaykit.core.text import curly, join_names, roman
 from essaykit.print import transforms
 from essaykit.sphinx_ext.state import book_of
 
@@ -130,6 +130,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
             lstrip_blocks=True,
         )
         environment.filters["url"] = url_markup
+        environment.filters["curly"] = curly
         template = environment.get_template("print.html.jinja")
         html = template.render(
             book=book,
