@@ -186,9 +186,7 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     command = [executable, str(root), str(root / "_build" / "live"),
                "--host", args.host, "--port", str(args.port),
-               "--watch", str(root / "book"), "--ignore", str(root / "_build"),
-               # a writer's preview: drafts shown, marked as drafts
-               "-D", "essaykit_drafts=1"]
+               "--watch", str(root / "book"), "--ignore", str(root / "_build")]
     return subprocess.call(command)
 
 
