@@ -101,7 +101,7 @@ def essay(number: int, total: int, keys: int, rng: random.Random) -> str:
     front = (f"---\ntitle: Essay {number}\nsubtitle: {sentence(rng)}\nauthors:\n"
              f"  - name: Writer {number}\n    affiliation: University of Examples\n"
              f"abstract: {sentence(rng)}\nkeywords: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]\n"
-             f"date: 2026-01-{1 + number % 28:02d}\nstatus: draft\n---\n\n")
+             f"date: 2026-01-{1 + number % 28:02d}\nstatus: accepted\n---\n\n")
     return front + "\n\n".join(paragraphs) + "\n"
 
 

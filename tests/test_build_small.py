@@ -131,8 +131,17 @@ def test_essaykit_new_scaffolds_a_valid_essay_in_the_book(small_book: Path) -> N
     assert meta.title == "A Fresh Essay" and meta.authors[0].name == "Eve Writer"
     book = load_book(small_book)
     assert book.parts[0].essays == ("essays/two-authors.md", "essays/a-fresh-essay.md")
+    # a new essay is a draft: held back from the published book, named by the build
     result = build(BuildOptions(root=small_book, quiet=True, pdf=False, strict=True))
-    assert (result.outdir / "html/essays/a-fresh-essay.html").is_file()
+    assert result.held_back == ("essays/a-fresh-essay.md",)
+    assert not (result.outdir / "html/essays/a-fresh-essay.html").exists()
+    assert "A Fresh Essay" not in (result.outdir / "html/index.html").read_text("utf-8")
+    # the editors' preview has it, marked as a draft
+    result = build(BuildOptions(root=small_book, quiet=True, pdf=False, strict=True,
+                                drafts=True))
+    page = (result.outdir / "html/essays/a-fresh-essay.html").read_text("utf-8")
+    assert result.held_back == () and "essaykit-draft" in page
+    assert "not part of the published book" in page
     # the same title twice is refused, and nothing changes
     yml = (small_book / "book/book.yml").read_text(encoding="utf-8")
     assert main(["--root", str(small_book), "new", "A Fresh Essay", "--author", "X"]) == 2

@@ -108,14 +108,16 @@ def test_in_a_minimal_book_the_new_essay_has_no_findings_and_builds(tmp_path: Pa
     assert "{cite:p}`its-key`" in text  # no entry to cite: the syntax, explained
     assert "{term}" not in text and "{doc}" not in text  # no glossary, no other essay
     assert "essays: [essays/hello-world.md]" in (root / "book/book.yml").read_text()
-    result = build(BuildOptions(root=root, quiet=True, pdf=False, strict=True))
+    # a new essay is a draft: the writer's preview shows it
+    result = build(BuildOptions(root=root, quiet=True, pdf=False, strict=True, drafts=True))
     assert (result.outdir / "html/essays/hello-world.html").is_file()
 
 
 @pytest.mark.slow
 def test_the_real_book_builds_with_a_new_essay(real_book: Path) -> None:
     assert new(real_book, "A built essay", "--author", "Ada Writer") == 0
-    result = build(BuildOptions(root=real_book, quiet=True, pdf=False, strict=True))
+    result = build(BuildOptions(root=real_book, quiet=True, pdf=False, strict=True,
+                                drafts=True))
     html = (result.outdir / "html/essays/a-built-essay.html").read_text(encoding="utf-8")
     assert "A built essay" in html and "Ada Writer" in html
     assert "skidmore2005start" not in html and "Lines that start" not in html

@@ -43,6 +43,7 @@ class BuildOptions:
     strict: bool = False  # warnings fail the build, as sphinx-build -W
     check: bool = True  # run the pre-build gate
     quiet: bool = False
+    drafts: bool = False  # include `status: draft` essays, marked, for the editors' preview
 
 
 @dataclass
@@ -53,6 +54,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unchanged: bool = False  # nothing changed since the last successful build
+    held_back: tuple[str, ...] = ()  # drafts left out of every edition
     status: CollectionStatus | None = None  # the editors' dashboard, as data
     changes: ChangeReport | None = None  # what changed since the last successful build
 
@@ -73,12 +75,17 @@ def build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
 def _build(options: BuildOptions, report: Reporter | None = None) -> BuildResult:
     say = report or (lambda _message: None)
     root = options.root.resolve()
-    book = load_book(root)
+    whole = load_book(root)  # the editors' dashboard counts the drafts too
+    held = () if options.drafts else whole.drafts()
+    book = whole.without(held)
     problem = site_url_problem(options.site_url) if options.site_url else None
     if problem:
         raise BuildFailed(f"{problem}; nothing was built")
     outdir = (options.outdir or root / "_build").resolve()
-    result = BuildResult(outdir)
+    result = BuildResult(outdir, held_back=held)
+    if held:
+        say(f"held back {len(held)} draft(s) (status: draft): {', '.join(held)}; "
+            "--drafts to preview them")
     cache = outdir / ".cache"
     fingerprint = source_fingerprint(root, options)
     if _unchanged(cache, fingerprint, outdir, options):
@@ -100,7 +107,7 @@ def _build(options: BuildOptions, report: Reporter | None = None) -> BuildResult
     # take what the dashboard and the change report need from the checker's parse
     # now, and let the parse go: kept through the Sphinx run, every parsed page
     # of a 500-essay book doubled the build's peak memory
-    result.status, built_now = summarise(book, checked, cache / "status-facts.pickle")
+    result.status, built_now = summarise(whole, checked, cache / "status-facts.pickle")
     del checked
     outdir.mkdir(parents=True, exist_ok=True)
     (cache / FINGERPRINT).unlink(missing_ok=True)
@@ -168,7 +175,8 @@ def source_fingerprint(root: Path, options: BuildOptions) -> str:
 
     digest = hashlib.sha256(code_version().encode())
     digest.update(repr((options.html, options.pdf, options.epub, options.site_url,
-                        options.strict, options.check, str(options.outdir))).encode())
+                        options.strict, options.check, str(options.outdir),
+                        options.drafts)).encode())
     folders = [root / "book", root / "essays"]
     files = [p for p in root.iterdir() if p.is_file() and p.suffix in CONFIG_SUFFIXES]
     for folder in folders:
@@ -329,6 +337,8 @@ def run_sphinx(root: Path, outdir: Path, cache: Path, builder: str,
                                             "essaykit_code_version": code_version()}
             if options.site_url:
                 overrides["essaykit_site_url"] = options.site_url
+            if options.drafts:
+                overrides["essaykit_drafts"] = True
             confdir: str | None = str(root)
             if not (root / "conf.py").is_file():
                 # a book needs no conf.py of its own: the extension has the defaults

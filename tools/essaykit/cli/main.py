@@ -72,6 +72,8 @@ def parser_and_commands() -> tuple[argparse.ArgumentParser, Any]:
     build.add_argument("--out", type=Path, default=None, help="output folder (default: _build)")
     build.add_argument("--strict", action="store_true",
                        help="treat Sphinx warnings as errors (the previous output is kept)")
+    build.add_argument("--drafts", action="store_true",
+                       help="include essays with status: draft, marked as drafts (a preview)")
     build.add_argument("--no-check", action="store_true",
                        help="skip the pre-build check (not for untrusted essays)")
     build.add_argument("-q", "--quiet", action="store_true", help="hide Sphinx's progress")
@@ -171,6 +173,7 @@ def run_build(args: argparse.Namespace) -> int:
         strict=args.strict,
         check=not args.no_check,
         quiet=args.quiet,
+        drafts=args.drafts,
     )
 
     def report(message: str) -> None:

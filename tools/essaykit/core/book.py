@@ -7,7 +7,9 @@ book.yml.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -114,6 +116,8 @@ class WordTarget:
 
 
 STATUS_PAGE_CHOICES = ("private", "public")
+# how a citation of several works orders them: as the writer wrote them, by year, by name
+CITATION_ORDERS = ("as-written", "year", "name")
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,8 @@ class Book:
     target_words: WordTarget | None = None  # each essay's length
     taster_target_words: WordTarget | None = None  # the taster's own
     status_page: str = "private"  # "public": the editors' dashboard also goes in the web book
+    citation_order: str = "as-written"  # one of CITATION_ORDERS
+    date: str = ""  # book.yml's publication date (YYYY-MM-DD), if given
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     # ---- order ---------------------------------------------------------
@@ -181,6 +187,37 @@ class Book:
             if relative in part.essays:
                 return part
         return None
+
+    @property
+    def publication_date(self) -> str:
+        """The one date every edition carries: book.yml's `date:`, else 1 January of `year`."""
+        return self.date or f"{self.year:04d}-01-01"
+
+    # ---- drafts ----------------------------------------------------------
+    def drafts(self) -> tuple[str, ...]:
+        """Pages whose front matter says `status: draft`, in reading order."""
+        held = []
+        for relative in self.pages:
+            if not self.is_essay(relative):
+                continue
+            meta = self.essay_meta(relative)
+            if meta is not None and meta.status == "draft" and meta.status_declared:
+                held.append(relative)
+        return tuple(held)
+
+    def without(self, pages: tuple[str, ...]) -> Book:
+        """The book with these pages left out of its order (drafts held back)."""
+        if not pages:
+            return self
+        gone = set(pages)
+        return replace(
+            self,
+            front=tuple(p for p in self.front if p not in gone),
+            taster=None if self.taster in gone else self.taster,
+            parts=tuple(replace(part, essays=tuple(e for e in part.essays if e not in gone))
+                        for part in self.parts),
+            back=tuple(p for p in self.back if p not in gone),
+        )
 
     # ---- essays' metadata ---------------------------------------------
     def essay_meta(self, relative: str) -> EssayMeta | None:
@@ -333,6 +370,22 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
                                    "write 'status_page: public' to publish the editors' "
                                    "dashboard in the web book, or leave it out"))
         status_page = "private"
+    citation_order = data.get("citation_order", "as-written")
+    if citation_order not in CITATION_ORDERS:
+        problems.append(rules.make("BOOK001", where, located.line_of("citation_order"), 1,
+                                   "'citation_order' must be as-written, year or name, "
+                                   f"not {citation_order!r}",
+                                   "leave it out to keep each citation's works as written"))
+        citation_order = "as-written"
+    date = data.get("date", "")
+    if isinstance(date, dt.date):
+        date = date.isoformat()
+    if date and not (isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date)
+                     and date.startswith(f"{year:04d}-")):
+        problems.append(rules.make("BOOK001", where, located.line_of("date"), 1,
+                                   f"'date' must be YYYY-MM-DD in the book's year, not {date!r}",
+                                   "write e.g. date: 2026-11-25, or leave it out"))
+        date = ""
     book = Book(
         root=root.resolve(),
         title=need_str("title"),
@@ -357,6 +410,8 @@ def read_book(root: Path) -> tuple[Book | None, list[Diagnostic]]:
         target_words=_word_target(data, "target_words", located, problems),
         taster_target_words=_word_target(data, "taster_target_words", located, problems),
         status_page=str(status_page),
+        citation_order=str(citation_order),
+        date=str(date),
     )
     seen: dict[str, int] = {}
     for page in book.pages:

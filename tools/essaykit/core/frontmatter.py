@@ -36,6 +36,7 @@ class EssayMeta:
     keywords: tuple[str, ...] = ()
     date: str = ""
     status: str = "draft"
+    status_declared: bool = False  # `status:` written, not the default
 
 
 @dataclass
@@ -186,6 +187,7 @@ def parse_meta(
         keywords=tuple(str(k) for k in keywords if isinstance(k, str)),
         date=str(date) if date else "",
         status=str(status),
+        status_declared="status" in data,
     )
     return meta, found
 

@@ -20,3 +20,26 @@ def roman(number: int) -> str:
             out += numeral
             number -= value
     return out
+
+
+def curly(text: str) -> str:
+    """Typographer's quotes for straight ones, as MyST's smartquotes sets the body:
+    an apostrophe (don't, O'Hara, the 1990s' ) is ’; a quote opening after a space,
+    a bracket or a dash, or at the start, is ‘ or “; any other is ’ or ”."""
+    out = []
+    for index, char in enumerate(text):
+        if char not in "'\"":
+            out.append(char)
+            continue
+        before = text[index - 1] if index else " "
+        opens = before.isspace() or before in "([{\u2018\u201c\u2014\u2013-/"
+        if char == "'":
+            out.append("\u2018" if opens and not _digit_after(text, index) else "\u2019")
+        else:
+            out.append("\u201c" if opens else "\u201d")
+    return "".join(out)
+
+
+def _digit_after(text: str, index: int) -> bool:
+    """'90s, '07: an apostrophe for missing figures, not an opening quote."""
+    return index + 1 < len(text) and text[index + 1].isdigit()

@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 from docutils import nodes
+from markupsafe import Markup, escape
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.environment import BuildEnvironment
 from sphinx.locale import __
@@ -25,7 +26,7 @@ from sphinx.util.display import progress_message, status_iterator
 from essaykit.core.book import Book, docname
 from essaykit.core.citeblock import book_title
 from essaykit.core.frontmatter import EssayMeta
-from essaykit.core.text import join_names, roman
+from essaykit.core.text import curly, join_names, roman
 from essaykit.print import transforms
 from essaykit.sphinx_ext.state import book_of
 
@@ -99,6 +100,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
         doctree = self.env.get_and_resolve_doctree(name, self, **tags).deepcopy()
         transforms.drop_web_only(doctree)
         transforms.inline_footnotes(doctree)
+        transforms.keep_words_whole(doctree)
         transforms.namespace_ids(doctree, name, included)
         self.post_process_images(doctree)
         meta = book.essay_meta(page)
@@ -127,6 +129,8 @@ class PrintBuilder(SingleFileHTMLBuilder):
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        environment.filters["url"] = url_markup
+        environment.filters["curly"] = curly
         template = environment.get_template("print.html.jinja")
         html = template.render(
             book=book,
@@ -135,6 +139,9 @@ class PrintBuilder(SingleFileHTMLBuilder):
             parts=[(i, part) for i, part in enumerate(book.parts, 1)],
             roman=roman,
             stylesheet="print.css",
+            contributors=join_names(list(dict.fromkeys(
+                author.name for piece in edition.pieces if piece.meta
+                for author in piece.meta.authors))),
         )
         (Path(self.outdir) / f"{edition.name}.html").write_text(html, encoding="utf-8")
 
@@ -158,3 +165,10 @@ def _overridable(builder: PrintBuilder, name: str) -> Path:
 def _first_title(doctree: nodes.document) -> str:
     title = next(iter(doctree.findall(nodes.title)), None)
     return title.astext() if title is not None else ""
+
+
+def url_markup(url: str) -> Markup:
+    """A URL for the templates, breakable only after a slash or before a dot."""
+    parts = (f'<span class="{transforms.URL_PART_CLASS}">{escape(part)}</span>'
+             for part in transforms.url_parts(url))
+    return Markup(transforms.ZERO_WIDTH_SPACE.join(parts))

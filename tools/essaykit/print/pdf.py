@@ -62,7 +62,9 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
 
             document = HTML(filename=str(html_path),
                             url_fetcher=_fetcher(html_path.parent)).render()
-            document.write_pdf(str(target))
+            # a tagged PDF (PDF/UA-1: structure, reading order, alt text, language)
+            # for screen readers; custom metadata keeps the editors and contributors
+            document.write_pdf(str(target), pdf_variant="pdf/ua-1", custom_metadata=True)
     finally:
         for log, (level, propagate, handlers) in zip(loggers, saved, strict=True):
             log.setLevel(level)

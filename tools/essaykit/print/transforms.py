@@ -89,3 +89,63 @@ def namespace_ids(doctree: nodes.Node, docname: str, included: set[str]) -> None
 
 def included_docnames(pages: list[str]) -> set[str]:
     return {docname_of(page) for page in pages}
+
+
+# ---- words kept whole: names, citations, URLs --------------------------------
+NAME_CLASS = "print-name"  # a capitalised word: never hyphenated (print.css)
+URL_PART_CLASS = "print-url-part"  # a piece of a URL between its break points
+# a break opportunity that prints nothing
+ZERO_WIDTH_SPACE = "\u200b"
+# capitalised words long enough to be hyphenated (five letters or more), with their
+# inner apostrophes and hyphens; a run of them ("Cabinet Office") is one span
+WORD = r"[A-Z\u00c0-\u00de][\w\u2019'-]{3,}[^\W\d_]"
+CAPITALISED = re.compile(rf"(?<![\w\u2019'-]){WORD}(?: {WORD})*")
+# inside these, text is set as it is (code), or already unhyphenated (headings)
+UNTOUCHED = (nodes.literal, nodes.literal_block, nodes.title, nodes.raw)
+
+
+def url_parts(url: str) -> list[str]:
+    """A URL cut after each slash and before each dot: the only places it may break."""
+    return [part for part in re.split(r"(?<=/)(?!/)|(?=\.)", url) if part]
+
+
+def keep_words_whole(doctree: nodes.Node) -> None:
+    """Mark what must not be hyphenated at a line end: capitalised words (names of
+    people, places, organisations) and printed URLs, which may break only after a
+    slash or before a dot, with no hyphen added."""
+    for reference in list(doctree.findall(nodes.reference)):
+        text = reference.astext()
+        uri = reference.get("refuri", "")
+        if text and "\n" not in text and (text == uri or uri.endswith("/" + text)
+                                           or text.startswith(("http://", "https://"))):
+            reference.children = []
+            for index, part in enumerate(url_parts(text)):
+                if index:
+                    reference += nodes.Text(ZERO_WIDTH_SPACE)
+                reference += nodes.inline(part, part, classes=[URL_PART_CLASS])
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if parent is None or any(isinstance(a, UNTOUCHED) or URL_PART_CLASS in a.get("classes", ())
+                                 for a in _ancestors(parent)):
+            continue
+        if NAME_CLASS in parent.get("classes", ()) or not CAPITALISED.search(text):
+            continue
+        pieces: list[nodes.Node] = []
+        position = 0
+        for match in CAPITALISED.finditer(text):
+            if match.start() > position:
+                pieces.append(nodes.Text(text[position:match.start()]))
+            pieces.append(nodes.inline(match.group(), match.group(), classes=[NAME_CLASS]))
+            position = match.end()
+        if position < len(text):
+            pieces.append(nodes.Text(text[position:]))
+        index = parent.index(text)
+        parent[index:index + 1] = pieces
+
+
+def _ancestors(node: nodes.Element | None) -> list[nodes.Element]:
+    found = []
+    while node is not None:
+        found.append(node)
+        node = node.parent
+    return found

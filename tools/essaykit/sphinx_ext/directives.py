@@ -13,7 +13,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from essaykit.core.book import BOOK_FILE, Book, docname
 from essaykit.core.frontmatter import Author
-from essaykit.core.text import join_names, roman
+from essaykit.core.text import curly, join_names, roman
 from essaykit.sphinx_ext.shown import FACTS, note_shown
 from essaykit.sphinx_ext.state import book_of
 
@@ -52,11 +52,12 @@ class TitlePage(SphinxDirective):
         book = _book(self)
         box = nodes.container(classes=["essaykit-titlepage"])
         if book.subtitle:
-            box += nodes.paragraph("", book.subtitle, classes=["essaykit-book-subtitle"])
+            box += nodes.paragraph("", curly(book.subtitle), classes=["essaykit-book-subtitle"])
         box += nodes.paragraph("", f"Edited by {book.editor_names}",
                                classes=["essaykit-book-editors"])
         if book.description:
-            box += nodes.paragraph("", book.description, classes=["essaykit-book-description"])
+            box += nodes.paragraph("", curly(book.description),
+                                   classes=["essaykit-book-description"])
         downloads = nodes.paragraph(classes=["essaykit-downloads"])
         downloads += nodes.Text("Read it as a ")
         downloads += nodes.reference("", "PDF of the whole book",

@@ -65,6 +65,12 @@ class BookEpubBuilder(Epub3Builder):
             self.html_tag = HTML_TAG[:-1] + f' lang="{lang}" xml:lang="{lang}">'
         super().prepare_writing(docnames)
 
+    def content_metadata(self) -> dict[str, Any]:
+        # the book's publication date from book.yml, as the PDF has it, not the build's time
+        metadata = super().content_metadata()
+        metadata["date"] = html.escape(f"{book_of(self.env).publication_date}T00:00:00Z")
+        return metadata
+
     def toc_metadata(self, level: int, navpoints: list[Any]) -> dict[str, Any]:
         # toc.ncx's dtb:uid must be the book's identifier; Sphinx writes the name
         # of the identifier's XML id there (epubcheck NCX-001)

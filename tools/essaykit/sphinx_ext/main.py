@@ -16,6 +16,7 @@ from essaykit.core.diagnostics import EssaykitError
 from essaykit.core.mdconfig import sphinx_settings
 from essaykit.sphinx_ext import (
     directives,
+    drafts,
     epub,
     findings,
     freshness,
@@ -46,6 +47,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("bibliography", LeanBibliography, override=True)
     app.setup_extension("essaykit.sphinx_ext.hardening")  # the gate's second layer
     app.setup_extension("essaykit.sphinx_ext.termtips")
+    app.setup_extension("essaykit.sphinx_ext.citeorder")
+    app.setup_extension("essaykit.sphinx_ext.drafts")
+    app.setup_extension("essaykit.sphinx_ext.titles")
     app.setup_extension("essaykit.sphinx_ext.a11y")
     app.setup_extension("essaykit.sphinx_ext.shown")
     app.setup_extension("essaykit.sphinx_ext.templatecache")
@@ -114,6 +118,8 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
     except EssaykitError as err:
         lines = "\n".join(d.format_text() for d in err.diagnostics)
         raise ConfigError(f"essaykit: the book's configuration is invalid:\n{lines}") from None
+    held = drafts.held_back(book, config)
+    book = book.without(held)
     remember_book(app, book)
     def default(name: str, value: Any) -> None:
         if not compat.set_in_conf_py(config, name):
@@ -169,6 +175,7 @@ def apply_book_defaults(app: Sphinx, config: Config) -> None:
     # One entry in an essay's list and again in the collected bibliography is
     # the design, not a mistake.
     config.suppress_warnings = [*config.suppress_warnings, "bibtex.duplicate_citation"]
+    config.exclude_patterns = [*config.exclude_patterns, *held]
     config.html_static_path = [*config.html_static_path, str(STATIC)]
     config.templates_path = [*config.templates_path, str(TEMPLATES)]
 

@@ -12,6 +12,7 @@ from sphinx import addnodes
 from essaykit.core import citeblock
 from essaykit.core.book import ROOT_DOC, Book
 from essaykit.core.frontmatter import EssayMeta
+from essaykit.core.text import curly
 from essaykit.sphinx_ext.state import book_of
 
 if TYPE_CHECKING:
@@ -85,17 +86,19 @@ def decorate_page(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def opening_matter(meta: EssayMeta) -> nodes.container:
-    """Subtitle, byline with affiliations, and abstract, in that order."""
+    """Subtitle, byline with affiliations, and abstract, in that order, with
+    typographer's quotes as MyST's smartquotes give the body."""
     box = nodes.container(classes=["essaykit-opening"])
     if meta.subtitle:
-        box += nodes.paragraph("", meta.subtitle, classes=["essaykit-subtitle"])
+        box += nodes.paragraph("", curly(meta.subtitle), classes=["essaykit-subtitle"])
     if meta.authors:
         byline = nodes.container(classes=["essaykit-byline"])
         for author in meta.authors:
             line = nodes.paragraph(classes=["essaykit-author"])
-            line += nodes.inline("", author.name, classes=["essaykit-author-name"])
+            line += nodes.inline("", curly(author.name), classes=["essaykit-author-name"])
             if author.affiliation:
-                line += nodes.inline("", author.affiliation, classes=["essaykit-affiliation"])
+                line += nodes.inline("", curly(author.affiliation),
+                                     classes=["essaykit-affiliation"])
             if author.orcid:
                 url = f"https://orcid.org/{author.orcid}"
                 line += nodes.reference("", f"ORCID {author.orcid}", refuri=url,
@@ -105,10 +108,10 @@ def opening_matter(meta: EssayMeta) -> nodes.container:
     if meta.abstract:
         abstract = nodes.container(classes=["essaykit-abstract"])
         abstract += nodes.rubric("", "Abstract")
-        abstract += nodes.paragraph("", meta.abstract)
+        abstract += nodes.paragraph("", curly(meta.abstract))
         if meta.keywords:
             abstract += nodes.paragraph(
-                "", "Keywords: " + ", ".join(meta.keywords), classes=["essaykit-keywords"]
+                "", curly("Keywords: " + ", ".join(meta.keywords)), classes=["essaykit-keywords"]
             )
         box += abstract
     return box

@@ -1,0 +1,321 @@
+"""The issue's "done when": a copy of the book with a planted paragraph and a draft.
+
+Three works cited out of alphabetical and chronological order, two works by
+one author in one year, and a draft essay listed in book.yml. Built once for
+the session; each test checks one promise in the web book, the print edition
+and the EPUB.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from essaykit.build import BuildOptions, BuildResult, build
+from essaykit.print.transforms import ZERO_WIDTH_SPACE
+from essaykit.sphinx_ext.harvard import plain
+
+from .conftest import REPO, copy_book
+from .helpers import visible_text
+
+pytestmark = pytest.mark.slow
+
+PLANTED_BIB = """
+@book{planter2015first,
+  author    = {Planter, Pat},
+  title     = {Zinnias in Public Parks},
+  publisher = {Garden Press},
+  year      = {2015}
+}
+
+@book{planter2015second,
+  author    = {Planter, Pat},
+  title     = {Asters for Councils},
+  publisher = {Garden Press},
+  year      = {2015}
+}
+"""
+PLANTED_PARAGRAPH = """
+
+A planted paragraph cites three works out of order
+{cite:p}`sen1999development,ostrom1996crossing,cahn2000nomore`, and two works by
+one author in one year: {cite:t}`planter2015first` and {cite:t}`planter2015second`.[^planted-a]
+A second note follows at once.[^planted-b]
+"""
+PLANTED_NOTES = """
+
+[^planted-a]: A planted note, long enough to need several lines at the foot of the page: it
+    names the works again, says why the order matters to a reader who checks them, and asks
+    the editors to keep the order in which the writer chose to cite them, in every edition.
+
+[^planted-b]: A second planted note, set right after the first one.
+"""
+DRAFT = """---
+title: A Planted Draft Nobody Should See
+authors:
+  - name: Dee Raft
+abstract: Placeholder text for a draft.
+status: draft
+---
+
+Placeholder text of the planted draft.
+"""
+# as written: Sen, Ostrom, Cahn (alphabetical would be Cahn first, chronological Ostrom)
+AS_WRITTEN = "(Sen, 1999; Ostrom, 1996; Cahn, 2000)"
+
+
+@pytest.fixture(scope="session")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
+    root = copy_book(REPO, tmp_path_factory.mktemp("planted") / "book")
+    bib = root / "book" / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + PLANTED_BIB, encoding="utf-8")
+    essay = root / "essays" / "co-production.md"
+    # the paragraph before the first section; straight apostrophes in the abstract
+    essay.write_text(essay.read_text(encoding="utf-8").replace(
+        "\n## ", PLANTED_PARAGRAPH + "\n## ", 1).replace(
+        "people\u2019s management", "people's management", 1) + PLANTED_NOTES,
+        encoding="utf-8")
+    (root / "essays" / "planted-draft.md").write_text(DRAFT, encoding="utf-8")
+    yml = root / "book" / "book.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace(
+        "      - essays/capabilities.md\n",
+        "      - essays/capabilities.md\n      - essays/planted-draft.md\n", 1),
+        encoding="utf-8")
+    return root, build(BuildOptions(root=root, quiet=True))
+
+
+def epub_pages(result: BuildResult) -> dict[str, str]:
+    with zipfile.ZipFile(result.outputs["epub-book"]) as epub:
+        return {name: epub.read(name).decode("utf-8") for name in epub.namelist()
+                if name.endswith(".xhtml")}
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_citations_keep_the_written_order_in_every_edition(
+        planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    web = flat(visible_text((root / "_build/html/essays/co-production.html").read_text("utf-8")))
+    printed = flat(visible_text((root / "_build/print/book.html").read_text("utf-8")))
+    epub = flat(visible_text(epub_pages(result)["essays/co-production.xhtml"]))
+    for edition in (web, printed, epub):
+        assert AS_WRITTEN in edition
+
+
+def test_two_works_of_one_author_and_year_are_told_apart(
+        planted: tuple[Path, BuildResult]) -> None:
+    root, _ = planted
+    web = flat(visible_text((root / "_build/html/essays/co-production.html").read_text("utf-8")))
+    # letters by title: "Asters" is a, "Zinnias" is b, in the text and the list
+    assert "Planter (2015b) and Planter (2015a)" in web
+    assert "Planter, P. (2015a) Asters for Councils" in web
+    assert "Planter, P. (2015b) Zinnias in Public Parks" in web
+    collected = flat(visible_text((root / "_build/html/book/bibliography.html").read_text("utf-8")))
+    assert "(2015a) Asters" in collected and "(2015b) Zinnias" in collected
+    assert "Boyle, D., Coote, A., Sherwood, C. and Slay, J. (2010a)" in collected
+
+
+def reference_lists(html: str) -> list[list[str]]:
+    soup = BeautifulSoup(html, "html.parser")
+    return [[flat(entry.find("p").get_text()) for entry in listing.select("div.citation")]
+            for listing in soup.select("div.citation-list")]
+
+
+def sort_name(entry: str) -> tuple[str, str, str]:
+    """The name that begins the entry, its year and letter, as a reader finds them."""
+    match = re.match(r"(.+?)\s*\((\d{4}|n\.d\.)([a-z]?)\)", entry)
+    assert match, entry
+    first = re.split(r",| and ", match.group(1))[0]
+    return plain(first), match.group(2), match.group(3)
+
+
+def test_every_reference_list_is_sorted_by_first_name_then_year(
+        planted: tuple[Path, BuildResult]) -> None:
+    root, _ = planted
+    lists = [entries for page in sorted((root / "_build/html").rglob("*.html"))
+             for entries in reference_lists(page.read_text("utf-8"))]
+    assert len(lists) >= 7
+    for entries in lists:
+        keys = [sort_name(entry) for entry in entries]
+        assert keys == sorted(keys), entries
+    collected = next(entries for entries in lists if len(entries) > 40)
+    names = [sort_name(entry)[0] for entry in collected]
+    # organisations among people: Cabinet Office between Caulier-Grice's C neighbours
+    assert names.index("cabinet office") < names.index("cahn")
+
+
+def test_the_draft_is_held_back_and_named(planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    assert result.held_back == ("essays/planted-draft.md",)
+    title = "A Planted Draft Nobody Should See"
+    for page in (root / "_build/html").rglob("*.html"):
+        assert title not in page.read_text("utf-8"), page
+    assert title not in (root / "_build/print/book.html").read_text("utf-8")
+    assert not any(title in text for text in epub_pages(result).values())
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The PDF's text page by page, line by line (poppler's pdftotext)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")
+
+
+def line_end_splits(pages: list[str]) -> list[tuple[int, str, str]]:
+    """(page, the word's head ending in a hyphen, the next line's first word)."""
+    splits = []
+    for number, page in enumerate(pages, 1):
+        lines = [line.split() for line in page.splitlines() if line.strip()]
+        for line, following in zip(lines, lines[1:], strict=False):
+            if line[-1].endswith("-") and len(line[-1]) > 1:
+                splits.append((number, line[-1], following[0]))
+    return splits
+
+
+def test_no_name_or_url_is_hyphenated_at_a_line_end(
+        planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    source = flat(visible_text((root / "_build/print/book.html").read_text("utf-8")))
+    source = source.replace(ZERO_WIDTH_SPACE, "")
+    problems = []
+    for pdf in (result.outputs["pdf-book"], result.outputs["pdf-taster"]):
+        for page, head, tail in line_end_splits(pdf_pages(pdf)):
+            word = re.sub(r"^\W+", "", head)
+            # a hyphen the text has ("co-design", a URL's "wg-news") may end a line
+            # in running text; a URL breaks only after a slash or before a dot
+            url = "://" in head or "www." in head or "/" in head
+            real_hyphen = (word + tail.rstrip(".,;:)")) in source
+            if url or (word[:1].isupper() and not real_hyphen):
+                problems.append((pdf.name, page, head, tail))
+    assert problems == []
+
+
+STRAIGHT = re.compile(r"\w['\"]|['\"]\w")
+
+
+def straight_quotes(markup: str) -> list[str]:
+    """Straight quotes in what a reader sees: not in code, addresses or attributes."""
+    soup = BeautifulSoup(markup, "html.parser")
+    for hidden in soup.select("script, style, head, pre, code, .essaykit-cite"):
+        hidden.decompose()
+    text = flat(soup.get_text(" "))
+    return [text[max(0, m.start() - 20):m.end() + 10] for m in STRAIGHT.finditer(text)
+            if "http" not in text[max(0, m.start() - 60):m.end()]]
+
+
+def test_quotes_are_curly_in_every_edition_front_matter_included(
+        planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    pages = {str(p): p.read_text("utf-8") for p in (root / "_build/html").rglob("*.html")
+             if "_static" not in p.parts and p.name not in {"search.html", "genindex.html"}}
+    pages["print"] = (root / "_build/print/book.html").read_text("utf-8")
+    pages.update(epub_pages(result))
+    found = {name: hits for name, markup in pages.items() if (hits := straight_quotes(markup))}
+    assert found == {}
+    essay = (root / "_build/html/essays/co-production.html").read_text("utf-8")
+    assert "people\u2019s management" in essay
+
+
+def outline_titles(reader: PdfReader) -> list[str]:
+    def walk(items: list[Any]) -> list[str]:
+        titles: list[str] = []
+        for item in items:
+            titles += walk(item) if isinstance(item, list) else [item.title]
+        return titles
+    return walk(reader.outline)
+
+
+def test_part_pages_title_page_outline_and_metadata(planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    reader = PdfReader(result.outputs["pdf-book"])
+    titles = outline_titles(reader)
+    assert "Part I: Changing the relationship" in titles
+    assert not [t for t in titles if re.match(r"Part [IVX]+ ", t)]
+    # a part page: the part's number and title, and no folio
+    pages = pdf_pages(result.outputs["pdf-book"])
+    part_pages = [page for page in pages if "Changing the relationship" in page
+                  and len(page.split()) < 10]
+    assert part_pages and not re.search(r"\d", part_pages[0])
+    # the title and the part title centred, as the subtitle and the byline are
+    css = (root / "_build/print/print.css").read_text("utf-8")
+    for rule in (".book-title", ".part-title"):
+        block = css.split(rule + " {", 1)[1].split("}", 1)[0]
+        assert "text-align: center" in block
+    metadata = reader.metadata
+    assert metadata is not None and metadata["/Author"] == "The Editors"
+    assert metadata["/editors"] == "The Editors"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
+
+
+def test_one_publication_date_for_every_edition(planted: tuple[Path, BuildResult]) -> None:
+    _, result = planted
+    reader = PdfReader(result.outputs["pdf-book"])
+    assert reader.metadata is not None
+    assert str(reader.metadata["/CreationDate"]).startswith("D:2026")
+    with zipfile.ZipFile(result.outputs["epub-book"]) as epub:
+        opf = epub.read("content.opf").decode("utf-8")
+    assert "<dc:date>2026-01-01T00:00:00Z</dc:date>" in opf
+
+
+def test_titles_of_other_essays_are_in_italics_in_every_edition(
+        planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    title = '<em class="essaykit-work-title">From many small ideas to a different system</em>'
+    assert title in (root / "_build/html/essays/social-care.html").read_text("utf-8")
+    assert title in (root / "_build/print/book.html").read_text("utf-8")
+    assert title in epub_pages(result)["essays/social-care.xhtml"]
+    # the taster prints links to other essays as text: the title keeps its italics
+    taster = (root / "_build/print/taster.html").read_text("utf-8")
+    assert 'class="essaykit-work-title"' in taster
+    # a link to a page that is not an essay (the postscript) is not a title
+    assert '<em class="essaykit-work-title">What happened next' not in taster
+
+
+def squeezed(text: str) -> str:
+    """Letters only, lower case: line ends, hyphens, spacing and figures (the
+    footnote calls' numbers among them) ignored."""
+    text = re.sub(r"-\s*\n\s*", "", text.replace("\u00ad", "").replace(ZERO_WIDTH_SPACE, ""))
+    return re.sub(r"[\W\d_]+", "", text).lower()
+
+
+def footnote_pages(printed: Path, pdf: Path) -> list[tuple[str, list[int], list[int]]]:
+    """Each footnote: its opening, the pages with the text just before its call, and
+    the pages with its own text."""
+    soup = BeautifulSoup(printed.read_text("utf-8"), "html.parser")
+    pages = [squeezed(page) for page in pdf_pages(pdf)]
+    found = []
+    for note in soup.select(".print-footnote"):
+        text = squeezed(note.get_text())[:40]
+        before = ""
+        for previous in note.previous_elements:
+            if isinstance(previous, str) and not previous.find_parent(class_="print-footnote"):
+                before = previous + before
+                if len(squeezed(before)) >= 40:
+                    break
+        context = squeezed(before)[-30:]
+        found.append((text[:20], [n for n, page in enumerate(pages, 1) if context in page],
+                      [n for n, page in enumerate(pages, 1) if text in page]))
+    return found
+
+
+def test_every_footnote_is_on_its_calls_page(planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    for edition, pdf in (("book", "pdf-book"), ("taster", "pdf-taster")):
+        notes = footnote_pages(root / f"_build/print/{edition}.html", result.outputs[pdf])
+        if edition == "book":
+            assert len(notes) >= 9  # the book's seven and the two planted ones
+        for opening, call_pages, note_pages in notes:
+            assert len(note_pages) == 1 and note_pages[0] in call_pages, (
+                edition, opening, call_pages, note_pages)
