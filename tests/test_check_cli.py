@@ -273,6 +273,7 @@ def test_serve_runs_the_gate_before_every_rebuild() -> None:
         gate = shlex.split(command[command.index("--pre-build") + 1])
         assert subprocess.run(gate, capture_output=True).returncode == wanted, case
     clean = serve_command("sphinx-autobuild", BOOKS / "clean", "127.0.0.1", 8000)
+    assert clean[-2:] == ["-D", "essaykit_drafts=1"]  # the live preview shows drafts
     gate = shlex.split(clean[clean.index("--pre-build") + 1])
     assert subprocess.run(gate, capture_output=True).returncode == 0
 

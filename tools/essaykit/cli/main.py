@@ -221,7 +221,8 @@ def run_serve(args: argparse.Namespace) -> int:
 def serve_command(executable: str, root: Path, host: str, port: int) -> list[str]:
     """sphinx-autobuild, with the submission gate run before every rebuild: when the
     safety rules (SEC, CHK) find an error, that rebuild does not happen and the
-    last good preview stays up."""
+    last good preview stays up. Drafts are shown (marked), as a writer previews
+    their own."""
     import shlex
 
     sibling = Path(sys.executable).with_name("essaykit")  # this installation's command
@@ -231,7 +232,7 @@ def serve_command(executable: str, root: Path, host: str, port: int) -> list[str
     return [executable, str(root), str(root / "_build" / "live"),
             "--host", host, "--port", str(port),
             "--watch", str(root / "book"), "--ignore", str(root / "_build"),
-            "--pre-build", gate]
+            "--pre-build", gate, "-D", "essaykit_drafts=1"]
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -72,6 +72,13 @@ BOOK_KEYS = (
     Setting("trusted", "list of files or folders", "none",
             "Pages the editors wrote, allowed raw HTML, raw, eval-rst, meta and includes "
             "inside the book (see the safety model).", "trusted: [book/colophon.md]"),
+    Setting("date", "YYYY-MM-DD in the book's year", "1 January of `year`",
+            "The publication date, the same in the PDF's metadata and the EPUB's.",
+            "date: 2026-11-25"),
+    Setting("citation_order", "as-written, year or name", "as-written",
+            "The order of the works in a citation of several: as the writer gave them, "
+            "by year, or by name; the same on the web, in print and in the EPUB.",
+            "citation_order: as-written"),
     Setting("isbn", "text", "none", "The ISBN; the EPUB's identifier when set.",
             "isbn: 978-0-00-000000-0"),
     Setting("cover", "PNG or JPEG file in the book", "drawn from the title",
