@@ -227,3 +227,15 @@ def test_front_matter_split_where_the_head_is_cut(tail: str) -> None:
         block = split(text)
         assert (block.yaml_text, block.yaml_first_line, block.body, block.body_first_line,
                 block.present) == _split_every_line(text)
+
+
+def test_holding_drafts_back_drops_a_part_left_empty() -> None:
+    book = load_book(Path(__file__).parent / "build_books" / "small")
+    assert book.parts, "the small book has parts"
+    first = book.parts[0]
+    held = book.without(first.essays)
+    assert first.title not in [part.title for part in held.parts]
+    assert len(held.parts) == len(book.parts) - 1
+    assert not set(first.essays) & set(held.essays)
+    # holding back nothing keeps every part
+    assert book.without(()).parts == book.parts

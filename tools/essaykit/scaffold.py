@@ -45,7 +45,7 @@ abstract: >-
   Replace this with two to four sentences that say what the essay argues.
 keywords: []    # a list, such as [co-production, core economy]
 date: {date}
-status: draft   # draft while you write, in-review when you submit, then accepted
+status: {status}   # draft while you write, in-review when you submit, then accepted
 ---
 
 Replace this paragraph with the essay's opening. The title comes from the front
@@ -101,11 +101,14 @@ def new_essay(root: Path, title: str, authors: list[str], *, part: int | None = 
 
 
 def essay_text(book: Book, title: str, authors: list[str], relative: str,
-               today: dt.date) -> str:
+               today: dt.date, status: str = "draft") -> str:
     """The new essay's text: front matter, a placeholder body and, in comments,
     the syntax with this book's own key, term and essay (`essaykit init`'s
-    example essay is made by it too)."""
+    example essay is made by it too). A draft is held back from the published
+    editions; `essaykit init`'s examples are in review, so the new book's first
+    build shows them."""
     return TEMPLATE.format(
+        status=status,
         title=_yaml_string(title),
         authors="\n".join(f"  - name: {_yaml_string(n)}\n"
                           "    # affiliation: University of Somewhere   # optional\n"

@@ -213,16 +213,19 @@ class Book:
         return tuple(held)
 
     def without(self, pages: tuple[str, ...]) -> Book:
-        """The book with these pages left out of its order (drafts held back)."""
+        """The book with these pages left out of its order (drafts held back); a part
+        left with no essay goes too (a part page with nothing after it, and a contents
+        entry pointing at it, would be a broken book)."""
         if not pages:
             return self
         gone = set(pages)
+        kept = (replace(part, essays=tuple(e for e in part.essays if e not in gone))
+                for part in self.parts)
         return replace(
             self,
             front=tuple(p for p in self.front if p not in gone),
             taster=None if self.taster in gone else self.taster,
-            parts=tuple(replace(part, essays=tuple(e for e in part.essays if e not in gone))
-                        for part in self.parts),
+            parts=tuple(part for part in kept if part.essays),
             back=tuple(p for p in self.back if p not in gone),
         )
 

@@ -131,7 +131,8 @@ def start_book(target: Path, spec: NewBook, *, today: dt.date | None = None
         if book is None:
             raise StartRefused("the new book/book.yml cannot be read (a bug in essaykit)",
                                "please report it")
-        text = essay_text(book, EXAMPLE_TITLE, list(spec.editors), EXAMPLE_ESSAY, today)
+        text = essay_text(book, EXAMPLE_TITLE, list(spec.editors), EXAMPLE_ESSAY, today,
+                          status="in-review")
         made.append(_write_new(target, EXAMPLE_ESSAY, text, created_folders))
         load_book(target)  # the result must be a valid book
     except BaseException:
