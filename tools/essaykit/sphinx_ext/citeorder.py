@@ -20,7 +20,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
 from essaykit.sphinx_ext import harvard
-from essaykit.sphinx_ext.state import book_of
+from essaykit.sphinx_ext.state import book_of, book_state
 
 
 class CitationOrder(SphinxPostTransform):
@@ -38,7 +38,7 @@ class CitationOrder(SphinxPostTransform):
             try:
                 contnode = node[0].deepcopy() if node.children else nodes.inline()
                 resolved = domain.resolve_xref(
-                    self.env, node.get("refdoc", self.env.docname), self.app.builder,
+                    self.env, node.get("refdoc", self.env.docname), book_state(self.env).builder,
                     node["reftype"], target, node, contnode)
             finally:
                 harvard.WRITTEN_KEYS.reset(keys)

@@ -60,6 +60,9 @@ class BookState(Domain):
         self.nav_cache: dict[tuple[Any, ...], str | None] = {}
         self.nav_fingerprint: str | None = None
         self.saved_toc_parents: dict[str, set[str]] | None = None
+        # the builder of this build, for transforms that resolve references
+        # themselves (Sphinx 9 deprecates a transform's `self.app`)
+        self.builder: Any = None
 
     @property
     def book(self) -> Book:
@@ -115,9 +118,11 @@ def remember_book(app: Sphinx, book: Book) -> None:
 
 def install_book(app: Sphinx) -> None:
     """At builder-inited (first of all handlers): the book goes into the state."""
+    state = book_state(app.env)
+    state.builder = app.builder
     book = _loaded.pop(app, None)
     if book is not None:
-        book_state(app.env).data["book"] = book
+        state.data["book"] = book
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
