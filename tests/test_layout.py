@@ -17,6 +17,8 @@ ALLOWED = {
     "core": ("essaykit.core",),
     "check": ("essaykit.core", "essaykit.check"),
     "dashboard": ("essaykit.core", "essaykit.check", "essaykit.dashboard"),
+    # `essaykit init`: the core, and the scaffold that writes its example essay
+    "start": ("essaykit.core", "essaykit.start", "essaykit.scaffold"),
 }
 
 
