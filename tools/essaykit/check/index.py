@@ -58,6 +58,21 @@ class BookIndex:
         return {doc.docname: doc for doc in self.documents.values()}
 
     @cached_property
+    def docnames(self) -> set[str]:
+        """Every page's docname: parsed pages and the order's other pages (notebooks)."""
+        return set(self.by_docname) | {self.project.docname(page)
+                                       for page in self.project.other_pages}
+
+    def any_suffix(self, stem: str) -> bool:
+        """Whether some file is named `stem` plus a suffix (an image written `name.*`)."""
+        folder = self.path(stem).parent
+        name = self.path(stem).name
+        try:
+            return any(child.stem == name and child.is_file() for child in folder.iterdir())
+        except OSError:
+            return False
+
+    @cached_property
     def entries(self) -> dict[str, BibEntry]:
         """Entries by lower-cased key (BibTeX keys are case-insensitive); first wins."""
         found: dict[str, BibEntry] = {}

@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from essaykit.check.project import Project, markdown_files, resolve_page
+from essaykit.check.sphinxconf import intersphinx_keys, url_schemes
 from essaykit.core import rules
 from essaykit.core.yamlsafe import Located, StrictYamlError, load
 
 # Jupyter Book 1's own default for `parse.myst_enable_extensions`
 JB_EXTENSIONS = frozenset({"colon_fence", "dollarmath", "linkify", "substitution", "tasklist"})
+# Jupyter Book 1's default `parse.myst_url_schemes`: `[](content:label)` is a reference
+JB_URL_SCHEMES = frozenset({"mailto", "http", "https"})
 JB_EXCLUDE = ("_build", "_build/**", "**.ipynb_checkpoints", ".DS_Store", "Thumbs.db")
 
 
@@ -46,6 +49,7 @@ def jupyter_book_project(root: Path) -> Project:
     extensions = parse.get("myst_enable_extensions") if isinstance(parse, dict) else None
     if isinstance(extensions, list):
         project.extensions = frozenset(str(e) for e in extensions)
+    schemes = parse.get("myst_url_schemes") if isinstance(parse, dict) else None
     sphinx = settings.get("sphinx") if isinstance(settings.get("sphinx"), dict) else {}
     sphinx_config = sphinx.get("config") if isinstance(sphinx, dict) else None
     if isinstance(sphinx_config, dict):
@@ -53,6 +57,10 @@ def jupyter_book_project(root: Path) -> Project:
         if isinstance(anchors, int) and 0 <= anchors <= 7:
             project.heading_anchors = anchors
         project.title_to_header = sphinx_config.get("myst_title_to_header") is True
+        # sphinx.config is passed to Sphinx last, so it wins over parse:
+        schemes = sphinx_config.get("myst_url_schemes", schemes)
+        project.intersphinx = intersphinx_keys(sphinx_config.get("intersphinx_mapping"))
+    project.url_schemes = JB_URL_SCHEMES if schemes is None else url_schemes(schemes)
 
     toc = _load(root / "_toc.yml", "_toc.yml", project)
     order: list[str] = []
@@ -64,6 +72,7 @@ def jupyter_book_project(root: Path) -> Project:
     project.root_doc = order[0] if order else ""
     markdown = [page for page in order if page.endswith(".md")]
     project.pages = tuple(dict.fromkeys(markdown))
+    project.other_pages = tuple(dict.fromkeys(page for page in order if page not in markdown))
     project.essays = tuple(page for page in project.pages if page != project.root_doc)
     every = markdown_files(root, root, exclude=project.exclude)
     project.candidates = tuple(path for path in every if path not in order)

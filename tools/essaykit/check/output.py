@@ -68,16 +68,20 @@ def format_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> list[str]
     return {"text": format_text, "json": format_json, "github": format_github}[fmt](diagnostics)
 
 
-def summary(counts: dict[str, int], pages: int) -> str:
+def summary(counts: dict[str, int], pages: int, total: int = 0) -> str:
+    """The last line; `total` is the book's page count when only some pages were chosen."""
     def plural(count: int, word: str) -> str:
         return f"{count} {word}{'' if count == 1 else 's'}"
 
+    checked = plural(pages, "page")
+    if total and total != pages:
+        checked += f" (of {total} in the book)"
     if not any(counts.values()):
-        return f"All checks passed ({plural(pages, 'page')} checked)."
+        return f"All checks passed ({checked} checked)."
     parts = [plural(counts.get("error", 0), "error"), plural(counts.get("warning", 0), "warning")]
     if counts.get("info"):
         parts.append(plural(counts["info"], "note"))
-    return f"Found {', '.join(parts)} in {plural(pages, 'page')}."
+    return f"Found {', '.join(parts)} in {checked}."
 
 
 def format_coverage(rows: Sequence[CoverageRow], fmt: str) -> list[str]:

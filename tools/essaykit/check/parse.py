@@ -49,7 +49,7 @@ CONTAINERS_CLOSE = frozenset({"blockquote_close", "bullet_list_close", "ordered_
 NEWLINES = re.compile(r"\r\n?")
 # the block tokens the walker reads (`blocks` below handles each of these)
 BLOCK_KINDS = frozenset({"heading_open", "heading_close", "inline", "fence", "colon_fence",
-                         "myst_target", "myst_line_comment", "html_block",
+                         "myst_target", "myst_line_comment", "html_block", "math_block_label",
                          *CONTAINERS_OPEN, *CONTAINERS_CLOSE})
 
 
@@ -67,6 +67,8 @@ def parse_document(
     """Parse one page. `title` is the front matter's title when the build turns it into
     the page's `#` heading (myst_title_to_header), so that it takes the first anchor."""
     text = normalise_newlines(text)
+    if text.startswith("\ufeff"):
+        text = text[1:]  # Sphinx reads sources as utf-8-sig: a BOM is not text
     document = Document(path=path, docname=docname, lines=text.split("\n"))
     walker = _Walker(document, parser, heading_anchors, language)
     tokens = parser.parse(text, walker.env)
@@ -167,6 +169,48 @@ def _gives_title(token: Token | None, language: str = "en") -> bool:
     return False
 
 
+def _unquote(value: str) -> str:
+    """An option value as MyST reads it: quotes around it are YAML's, not the value's."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1].strip()
+    return value
+
+
+def _option_labels(name: str, options: dict[str, str]) -> list[tuple[str, str]]:
+    """The labels a directive's options define: `:name:` on any directive, and `:label:`,
+    which {math}, sphinx-exercise's {exercise}/{solution} and sphinx-proof's {prf:...}
+    directives read as their label."""
+    found = []
+    for key in ("name", "label"):
+        value = _unquote(options.get(key, ""))
+        if value and not (key == "label" and name in ("code-cell", "glue:figure")):
+            found.append((key, value))
+    return found
+
+
+def _notebook_figure_name(content: str) -> tuple[str, int] | None:
+    """The label a MyST-NB `{code-cell}` gives its output figure (`mystnb: figure: name:`
+    in the cell's YAML options), with its line in the content."""
+    if not content.startswith("---"):
+        return None
+    lines = content.split("\n")
+    end = next((n for n, line in enumerate(lines[1:], 1) if line.strip() == "---"), None)
+    if end is None:
+        return None
+    try:
+        value = load("\n".join(lines[1:end])).value
+    except (StrictYamlError, ValueError, RecursionError):
+        return None
+    mystnb = value.get("mystnb") if isinstance(value, dict) else None
+    figure = mystnb.get("figure") if isinstance(mystnb, dict) else None
+    label = figure.get("name") if isinstance(figure, dict) else None
+    if not isinstance(label, str) or not label.strip():
+        return None
+    at = next((n for n, line in enumerate(lines[:end]) if line.strip().startswith("name:")), 0)
+    return label.strip(), at
+
+
 class _Walker:
     def __init__(self, document: Document, parser: MarkdownIt, heading_anchors: int,
                  language: str = "en"):
@@ -199,6 +243,9 @@ class _Walker:
                 following = tokens[position + 1] if position + 1 < len(tokens) else None
                 self.doc.labels.append(Label(token.content, offset + token.map[0] + 1, 1,
                                              titled=_gives_title(following, self.language)))
+            elif kind == "math_block_label" and token.map is not None and token.info:
+                # `$$ ... $$ (label)`: dollarmath's labelled equation
+                self.doc.labels.append(Label(token.info, offset + token.map[0] + 1, 1))
             elif kind == "myst_line_comment" and token.map is not None:
                 self.comment(token, offset)
             elif kind == "html_block" and token.map is not None:
@@ -271,9 +318,16 @@ class _Walker:
         self.doc.directives.append(Directive(written, argument, options, line0 + 1,
                                              {key: line0 + 2 + at for key, at in where.items()},
                                              name))
-        if options.get("name"):
-            self.doc.labels.append(Label(options["name"], line0 + 2 + where["name"], 1,
-                                         titled=name in CAPTIONED_DIRECTIVES))
+        for key, label in _option_labels(name, options):
+            self.doc.labels.append(Label(label, line0 + 2 + where[key], 1,
+                                         titled=key == "label" or name in CAPTIONED_DIRECTIVES))
+        if name == "figure-md" and argument:  # its argument is its label
+            self.doc.labels.append(Label(argument, line0 + 1, 1, titled=True))
+        if name == "code-cell":
+            figure = _notebook_figure_name(token.content)
+            if figure:
+                self.doc.labels.append(Label(figure[0], line0 + 2 + figure[1], 1,
+                                             titled=True))
         if name in PATH_ARGUMENTS and argument:
             is_image = "image" in name or name == "figure"
             self.doc.links.append(Link(argument, "image" if is_image else "include",

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 from essaykit.check.index import BookIndex
 from essaykit.check.jargon import essay_text
+from essaykit.check.project import PAGE_SUFFIXES
 from essaykit.check.registry import check
 from essaykit.check.urls import url_problem, urls_in_prose
 from essaykit.core import rules
@@ -88,6 +89,8 @@ BROKEN_LINK = re.compile(r"\]\(")
 SCRIPT_TARGET = re.compile(r"\s*<?\s*(javascript|vbscript|data):", re.IGNORECASE)
 SEPARATOR_SLIP = re.compile(r"^(https?|ftp)(//|:/(?!/))", re.IGNORECASE)
 ROLE_TARGET_LABELS = frozenset({"ref", "numref"})
+# the labels Sphinx defines itself, on every project (its index pages and the search)
+SPHINX_LABELS = frozenset({"genindex", "modindex", "search", "py-modindex"})
 # the roles check_roles looks at (citations, the commonest, are CIT's)
 CHECKED_ROLES = ROLE_TARGET_LABELS | {"doc", "term", "download"}
 
@@ -114,24 +117,28 @@ def check_roles(index: BookIndex) -> Iterator[Diagnostic]:
             if not target or target.startswith("!"):
                 continue
             target = target.lstrip("~")
+            if _external(index, target, role.name):
+                continue  # in another project's inventory (intersphinx): not ours to check
             if role.name == "numref" and not index.project.numbered_figures:
                 yield rules.make("REF010", doc.path, role.line, role.column,
                                  "{numref} needs numbered figures, and this book has none",
                                  f"write {{ref}}`{target}` to show the caption instead, or "
                                  "set numfig = True in conf.py")
-            if role.name in ROLE_TARGET_LABELS and normalise_label(target) not in index.labels:
+            if role.name in ROLE_TARGET_LABELS and normalise_label(target) not in index.labels \
+                    and not _builtin_label(index, target):
                 yield rules.make("REF001", doc.path, role.line, role.column,
                                  f"unknown label {target!r}",
                                  _suggest(normalise_label(target), index.labels)
                                  or "define it with (label)= before the target")
             elif (role.name == "ref" and role.target == role.content
+                  and normalise_label(target) in index.labels
                   and not any(label.titled
                               for _, label in index.labels[normalise_label(target)])):
                 yield rules.make("REF009", doc.path, role.line, role.column,
                                  f"label {target!r} is not on a heading, figure or table, "
                                  "so {ref} has no title to show",
                                  f"give the link text: {{ref}}`text <{target}>`")
-            elif role.name == "doc" and index.docname_join(doc, target) not in index.by_docname:
+            elif role.name == "doc" and index.docname_join(doc, target) not in index.docnames:
                 bare = index.docname_join(doc, target)
                 root, suffix = splitext(bare)
                 hint = ("drop the .md suffix" if suffix == ".md" and root in index.by_docname
@@ -144,7 +151,7 @@ def check_roles(index: BookIndex) -> Iterator[Diagnostic]:
                                  f"{target!r} is not a glossary term",
                                  _suggest(normalise_label(target), index.glossary)
                                  or "add it to the glossary")
-            elif role.name == "download":
+            elif role.name == "download" and not SCHEME.match(target):  # a URL: downloaded
                 resolved = index.resolve_path(doc, target)
                 if resolved is not None and not index.exists(resolved):  # outside: SEC001
                     yield rules.make("REF007", doc.path, role.line, role.column,
@@ -178,6 +185,18 @@ def _check_link(index: BookIndex, doc: Document, link: Link) -> Iterator[Diagnos
         return
     if scheme == "project":
         href = href[len("project:"):]
+    elif scheme and len(scheme) > 1 and index.project.url_schemes is not None:
+        if scheme in index.project.url_schemes:
+            return  # a URL the build leaves alone (myst_url_schemes lists its scheme)
+        # myst-parser reads a link whose scheme is not in myst_url_schemes as a
+        # reference: to a label (which may hold a colon), else a page
+        if not (normalise_label(href) in index.labels or _builtin_label(index, href)
+                or href.partition("#")[0] in index.docnames):
+            yield rules.make("REF004", *where, f"{href!r} is not a label or page",
+                             _suggest(normalise_label(href), index.labels) or
+                             f"myst_url_schemes does not list {scheme + ':'!r}, so MyST reads "
+                             "this as a reference; define the label, or list the scheme")
+        return
     elif scheme and len(scheme) > 1:
         yield rules.make("REF004", *where, f"unknown link scheme {scheme + ':'!r} in {href!r}",
                          "links to the web start with https://")
@@ -195,6 +214,15 @@ def _check_link(index: BookIndex, doc: Document, link: Link) -> Iterator[Diagnos
         return  # SEC001 (file-outside-book) reports it
     suffix = _suffix(resolved)
     if link.kind in ("image", "include") or (suffix and suffix != ".md"):
+        if suffix == ".*" and index.project.kind != "essaykit":
+            # Sphinx picks the file by builder (figure.png, figure.svg, figure.pdf ...)
+            if not index.any_suffix(resolved[:-2]):
+                yield rules.make("REF007", *where, f"no file matches {path!r}",
+                                 "Sphinx looks for the name with any image suffix; check the "
+                                 "path, relative to this page")
+            return
+        if suffix in PAGE_SUFFIXES and resolved in index.project.other_pages:
+            return  # a notebook page of the book
         if not index.exists(resolved):
             what = "image" if link.kind == "image" else "file"
             yield rules.make("REF007", *where, f"{what} {path!r} does not exist",
@@ -215,11 +243,26 @@ def _check_link(index: BookIndex, doc: Document, link: Link) -> Iterator[Diagnos
                                 "spaces as hyphens)")
         return
     # no suffix: MyST resolves it as a label, a page or a file
-    if not (normalise_label(path) in index.labels or resolved in index.by_docname
-            or index.exists(resolved)):
+    if not (normalise_label(path) in index.labels or resolved in index.docnames
+            or index.exists(resolved) or _builtin_label(index, path)):
         yield rules.make("REF004", *where, f"{path!r} is not a page, label or file",
                          _suggest(normalise_label(path), index.labels) or
                          "link to a page with its .md file name")
+
+
+def _builtin_label(index: BookIndex, target: str) -> bool:
+    """A label Sphinx defines on every project (not in an essaykit book, whose build
+    writes its own pages there)."""
+    return index.project.kind != "essaykit" and target in SPHINX_LABELS
+
+
+def _external(index: BookIndex, target: str, role: str) -> bool:
+    """`{ref}`name:label`` and `{doc}`name:page``, where `name` is an intersphinx
+    inventory: Sphinx looks the target up in that project, not this one."""
+    if ":" not in target or not index.project.intersphinx or role not in (
+            "ref", "numref", "doc", "term"):
+        return False
+    return target.split(":", 1)[0] in index.project.intersphinx
 
 
 @lru_cache(maxsize=4096)

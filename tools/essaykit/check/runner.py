@@ -53,13 +53,14 @@ class CheckResult:
     exit_code: int
     project_kind: str = ""
     root: Path = Path(".")
-    pages: int = 0
+    pages: int = 0  # the pages reported on (all, or those chosen on the command line)
     counts: dict[str, int] = field(default_factory=dict)
     # each essay's coverage row; given paths, only those essays' rows
     coverage_rows: Callable[..., list[CoverageRow]] = field(default=lambda *_: [], repr=False,
                                                            compare=False)
     # every page as the checks saw it, by path: for reports built on the same parse
     documents: Mapping[str, Document] = field(default_factory=dict, repr=False, compare=False)
+    total_pages: int = 0  # every page of the book, which the chosen ones were checked against
 
     @cached_property
     def coverage(self) -> list[CoverageRow]:
@@ -107,6 +108,11 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
                                     f"{code!r} is not a rule code or prefix",
                                     "see `essaykit rules` for the codes"))
     config = config.with_overrides(select, ignore)
+    found.extend(_profile_problems(project, config))
+    # a folder holding the whole book (a repository's root, where the book was found
+    # below) chooses the whole book
+    paths = [p for p in paths or () if not (p.is_dir() and project.kind != "none"
+                                             and project.root.is_relative_to(p.resolve()))]
     selected = _selected_paths(project, paths, found) if paths else None
     if project.kind == "none":
         return _result(project, found, config, lambda *_: [], selected, 0)
@@ -121,7 +127,8 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
     if selected is not None and _shared_file_chosen(selected, project, jargon_path, documents):
         selected = None
     for codes, function in CHECKS:
-        if not any(config.enabled(code) for code in codes):
+        if not any(config.enabled(code) and profile_allows(code, project, config)
+                   for code in codes):
             continue
         try:
             found.extend(function(index))
@@ -137,7 +144,7 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
         dataclasses.replace(d, severity=config.severity_of(d.code, d.severity))
         for d in found
         if d.code.startswith(CONFIGURATION_CODES) or (
-            config.enabled_for(d.code, d.path)
+            config.enabled_for(d.code, d.path) and profile_allows(d.code, project, config)
             # an essay cannot waive the submission checks on itself; the editor can
             # (per-file-ignores in pyproject.toml)
             and (d.code.startswith(UNWAIVABLE)
@@ -148,6 +155,32 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
                 if selected is None or row.path in selected]
 
     return _result(project, kept, config, rows, selected, len(documents), documents)
+
+
+def profile_allows(code: str, project: Project, config: Config) -> bool:
+    """Whether the book's profile runs rule `code`. An essaykit book runs every rule. A
+    book essaykit did not write (Sphinx, Jupyter Book) is its authors' own: the
+    contributor-safety rules (SEC) run only when `[tool.essaykit] contributor-safety`
+    asks for them, and first-use glossary links (GLO002) only when `autolink-terms =
+    false` says the project wants them."""
+    if project.kind in ("essaykit", "none"):
+        return True
+    if code.startswith("SEC"):
+        return config.contributor_safety is True
+    if code == "GLO002":
+        return config.autolink_terms is False
+    return True
+
+
+def _profile_problems(project: Project, config: Config) -> list[Diagnostic]:
+    if project.kind == "essaykit" and config.contributor_safety is False:
+        where, line = _config_line(project, "contributor-safety", config.source)
+        return [rules.make("CFG001", where, line, 1,
+                           "an essaykit book always runs the contributor-safety rules: "
+                           "'contributor-safety = false' applies only to books essaykit did "
+                           "not write", "take the setting out; to relax the rules for a page "
+                           "the editor wrote, list it in book.yml's trusted:")]
+    return []
 
 
 def check_document_text(root: Path, path: str, text: str) -> CheckResult:
@@ -168,8 +201,11 @@ def _result(project: Project, found: list[Diagnostic], config: Config,
         exit_code = 1
     else:
         exit_code = 0
+    total = pages
+    if selected is not None and documents:
+        pages = sum(1 for path in documents if path in selected)
     return CheckResult(diagnostics, exit_code, project.kind, project.root, pages, counts, rows,
-                       documents or {})
+                       documents or {}, total)
 
 
 def _selected_paths(project: Project, paths: Sequence[Path], found: list[Diagnostic]
@@ -266,9 +302,9 @@ def _parse_page(project: Project, page: str, text: str, parser: MarkdownIt, essa
     return doc, problems
 
 
-def _config_line(project: Project, key: str) -> tuple[str, int]:
+def _config_line(project: Project, key: str, file: str = "") -> tuple[str, int]:
     """Where a setting is written: the config file and the line naming `key`."""
-    shown = project.config_file or "."
+    shown = file or project.config_file or "."
     try:
         lines = (project.root / shown).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):

@@ -11,12 +11,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from essaykit.check.project import Project, markdown_files
+from essaykit.check.project import MYST_URL_SCHEMES, Project, markdown_files
 from essaykit.core import rules
 
 WANTED = frozenset({
     "root_doc", "master_doc", "bibtex_bibfiles", "exclude_patterns", "myst_enable_extensions",
-    "myst_heading_anchors", "myst_title_to_header", "numfig", "language",
+    "myst_heading_anchors", "myst_title_to_header", "numfig", "language", "myst_url_schemes",
+    "intersphinx_mapping",
 })
 DEFAULT_EXCLUDE = ("_build", "_build/**", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints")
 
@@ -54,6 +55,19 @@ def _strings(value: object) -> tuple[str, ...]:
     return ()
 
 
+def url_schemes(value: object) -> frozenset[str]:
+    """myst_url_schemes as myst-parser reads it: a list of schemes or a mapping of
+    scheme to link template; unset, myst-parser's own default."""
+    if isinstance(value, (list, tuple, dict)):
+        return frozenset(str(scheme).lower() for scheme in value if isinstance(scheme, str))
+    return MYST_URL_SCHEMES
+
+
+def intersphinx_keys(value: object) -> frozenset[str]:
+    """The inventory names of intersphinx_mapping ({ref}`name:label` goes there)."""
+    return frozenset(str(key) for key in value) if isinstance(value, dict) else frozenset()
+
+
 def sphinx_project(root: Path) -> Project:
     root = root.resolve()
     settings, errors, line = read_conf(root / "conf.py")
@@ -71,6 +85,8 @@ def sphinx_project(root: Path) -> Project:
     project.heading_anchors = anchors if isinstance(anchors, int) and 0 <= anchors <= 7 else 0
     project.title_to_header = settings.get("myst_title_to_header") is True
     project.numbered_figures = settings.get("numfig") is True
+    project.url_schemes = url_schemes(settings.get("myst_url_schemes"))
+    project.intersphinx = intersphinx_keys(settings.get("intersphinx_mapping"))
     language = settings.get("language")
     project.language = language if isinstance(language, str) and language else "en"
     every = markdown_files(root, root, exclude=project.exclude)

@@ -8,6 +8,7 @@ code), so `main()` can end with `return args.handler(args)`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,13 +80,21 @@ def check_command(args: argparse.Namespace, out: TextIO | None = None,
     root = Path(given) if given else (paths[0] if paths else Path.cwd())
     result = run_check(root, paths or None, select=_codes(args.select),
                        ignore=_codes(args.ignore))
-    lines = format_diagnostics(result.diagnostics, args.format)
+    diagnostics = result.diagnostics
+    start = root.resolve()
+    if start.is_dir() and result.root != start and result.root.is_relative_to(start):
+        # the book was found below the folder given (a repository's root): paths as
+        # seen from there, so they can be opened from where the command ran
+        below = result.root.relative_to(start).as_posix()
+        diagnostics = [dataclasses.replace(d, path=f"{below}/{d.path}") for d in diagnostics]
+    lines = format_diagnostics(diagnostics, args.format)
     if lines:
         print("\n".join(lines), file=out)
     if args.coverage:
         print("\n".join(format_coverage(result.coverage, args.format)), file=out)
     # JSON output stays machine-readable: its summary goes to stderr
-    print(summary(result.counts, result.pages), file=err if args.format == "json" else out)
+    print(summary(result.counts, result.pages, result.total_pages),
+          file=err if args.format == "json" else out)
     return result.exit_code
 
 

@@ -7,6 +7,8 @@
     autolink-terms = false           # does the build link first uses of terms itself?
     known-acronyms = ["BBC"]         # acronyms readers need no help with
     remote-images = ["https://upload.wikimedia.org/"]  # remote images allowed (URL prefixes)
+    contributor-safety = true        # a book essaykit did not write: run the SEC rules too
+    book = "docs"                    # in a repository root's pyproject.toml: where the book is
 
     [tool.essaykit.severity]         # per code or prefix: error, warning or info
     CIT002 = "error"
@@ -19,6 +21,11 @@ Every problem in this table is a CFG001 diagnostic at its line.
 The safety rules (SEC and CHK) are not the repository's to switch off: `select`,
 `ignore`, `per-file-ignores` and `severity` do not apply to them, and naming them
 there is a CFG001 error. The editor's one lever is book.yml's `trusted:` list.
+A book essaykit did not write (Sphinx, Jupyter Book) is another matter: its
+authors own it, so the contributor-safety rules (SEC) are off unless the
+project sets `contributor-safety = true` (one that takes pages from outside).
+`[tool.essaykit]` is read from the book's folder or, failing that, from the
+nearest pyproject.toml above it inside the same repository.
 Only the command line's own --select and --ignore (a person choosing what to
 look at; `essaykit build` passes neither) narrow what `essaykit check` shows.
 """
@@ -27,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -72,15 +80,26 @@ SETTINGS = (
     Setting("jargon", "path", "book.yml's `jargon:`",
             "The jargon watch-list: one term a line, `#` starts a comment.",
             'jargon = "book/jargon.txt"'),
-    Setting("autolink-terms", "true or false", "true",
+    Setting("autolink-terms", "true or false", "true (essaykit book), unset (other books)",
             "The build links the first use of each glossary term in each essay. When false, "
-            "rule GLO002 reports unlinked first uses instead.", "autolink-terms = false"),
+            "rule GLO002 reports unlinked first uses instead. A book essaykit did not write "
+            "gets GLO002 only when this says false (the project asks for first-use links).",
+            "autolink-terms = false"),
     Setting("known-acronyms", "list of strings", ", ".join(sorted(DEFAULT_ACRONYMS)),
             "Acronyms readers need no help with (added to the defaults); GLO004 leaves them "
             "alone.", 'known-acronyms = ["BBC", "NHS"]'),
     Setting("remote-images", "list of URL prefixes ending in /", "none",
             "Hosts essays may load images from; any other remote image is SEC003.",
             'remote-images = ["https://upload.wikimedia.org/"]'),
+    Setting("contributor-safety", "true or false", "true (essaykit book), false (other books)",
+            "Run the contributor-safety rules (SEC: raw HTML, includes, remote images, "
+            "directives off the allowlist) on a Sphinx or Jupyter Book project, for one that "
+            "takes pages from outside contributors. An essaykit book always runs them; "
+            "false there is an error.", "contributor-safety = true"),
+    Setting("book", "path", "the folder holding pyproject.toml, or the one book below it",
+            "Where the book is, relative to this pyproject.toml: for a repository whose book "
+            "sits in a subfolder, so `essaykit check` works from the repository root.",
+            'book = "docs"'),
 )
 KEYS = tuple(setting.key for setting in SETTINGS)
 # a remote-images prefix names a scheme, a host and a path that ends in "/"
@@ -102,6 +121,9 @@ class Config:
     autolink_terms: bool | None = None
     known_acronyms: frozenset[str] = field(default_factory=lambda: DEFAULT_ACRONYMS)
     remote_images: tuple[str, ...] = ()
+    contributor_safety: bool | None = None  # None: the profile's default
+    book: str | None = None
+    source: str = CONFIG_FILE  # where the table was read, relative to the book
     # the command line's --select (replacing `select`) and --ignore (added to `ignore`)
     command_select: tuple[str, ...] | None = None
     command_ignore: tuple[str, ...] = ()
@@ -177,33 +199,65 @@ def _line_of(text: str, key: str, table: str = "tool.essaykit") -> int:
     return _line_of(text, "", table) if key else 1
 
 
+def config_path(root: Path) -> Path | None:
+    """The pyproject.toml whose `[tool.essaykit]` applies to the book at `root`: the
+    book's own, or else the nearest one above it, up to the repository's root (the
+    folder holding .git), that has a `[tool.essaykit]` table."""
+    own = root / CONFIG_FILE
+    if own.is_file():
+        return own
+    top = next((folder for folder in (root, *root.parents) if (folder / ".git").exists()),
+               None)
+    if top is None:
+        return None
+    for folder in root.parents:
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file() and _has_table(candidate):
+            return candidate
+        if folder == top:
+            break
+    return None
+
+
+def _has_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^\s*\[\s*tool\s*\.\s*essaykit\s*[.\]]", text, re.MULTILINE) is not None
+
+
 def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
-    path = root / CONFIG_FILE
-    if not path.is_file():
+    path = config_path(root)
+    if path is None:
         return Config(), []
+    shown = CONFIG_FILE if path.parent == root else os.path.relpath(path, root).replace(
+        os.sep, "/")
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as err:
-        return Config(), [rules.make("CFG001", CONFIG_FILE, 1, 1, f"cannot read: {err}", "")]
+        return Config(), [rules.make("CFG001", shown, 1, 1, f"cannot read: {err}", "")]
     except tomllib.TOMLDecodeError as err:
         match = re.search(r"line (\d+), column (\d+)", str(err))
         line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
-        return Config(), [rules.make("CFG001", CONFIG_FILE, line, column,
+        return Config(), [rules.make("CFG001", shown, line, column,
                                      f"pyproject.toml is not valid TOML: {err}", "fix the TOML")]
     table = data.get("tool", {}).get("essaykit", {}) if isinstance(data.get("tool"), dict) else {}
     if not isinstance(table, dict):
-        return Config(), [rules.make("CFG001", CONFIG_FILE, _line_of(text, ""), 1,
+        return Config(), [rules.make("CFG001", shown, _line_of(text, ""), 1,
                                      "[tool.essaykit] must be a table", "")]
-    return _validate(table, text)
+    config, problems = _validate(table, text, shown)
+    return dataclasses.replace(config, source=shown), problems
 
 
-def _validate(table: dict[str, Any], text: str) -> tuple[Config, list[Diagnostic]]:
+def _validate(table: dict[str, Any], text: str, shown: str = CONFIG_FILE
+              ) -> tuple[Config, list[Diagnostic]]:
     problems: list[Diagnostic] = []
 
     def problem(key: str, message: str, hint: str = "", subtable: str = "") -> None:
         where = _line_of(text, key, f"tool.essaykit.{subtable}" if subtable else "tool.essaykit")
-        problems.append(rules.make("CFG001", CONFIG_FILE, where, 1, message, hint))
+        problems.append(rules.make("CFG001", shown, where, 1, message, hint))
 
     def codes(key: str, value: object, subtable: str = "") -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -270,11 +324,19 @@ def _validate(table: dict[str, Any], text: str) -> tuple[Config, list[Diagnostic
         problem("remote-images", "'remote-images' must be a list of URL prefixes",
                 'e.g. ["https://upload.wikimedia.org/"]')
         remote = []
+    safety = table.get("contributor-safety")
+    if safety is not None and not isinstance(safety, bool):
+        problem("contributor-safety", "'contributor-safety' must be true or false")
+        safety = None
+    book = table.get("book")
+    if book is not None and (not isinstance(book, str) or not book.strip()):
+        problem("book", "'book' must be the path of the book's folder", 'e.g. "docs"')
+        book = None
     for prefix in remote:
         if not REMOTE_PREFIX.match(prefix):
             problem("remote-images", f"{prefix!r} is not an http(s) URL prefix ending in '/'",
                     "name the host and path, e.g. \"https://upload.wikimedia.org/\"")
     remote = [prefix for prefix in remote if REMOTE_PREFIX.match(prefix)]
     config = Config(select, ignore, tuple(severity), tuple(per_file), jargon, autolink,
-                    DEFAULT_ACRONYMS | frozenset(acronyms), tuple(remote))
+                    DEFAULT_ACRONYMS | frozenset(acronyms), tuple(remote), safety, book)
     return config, problems
