@@ -8,8 +8,31 @@ itself MyST (so it may cite works and link terms).
 from __future__ import annotations
 
 import textwrap
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
 
 from essaykit.core.model import GlossaryEntry
+
+_INLINE = MarkdownIt("commonmark")
+_MARKUP = frozenset("[]`*_<>\\")
+
+
+@lru_cache(maxsize=1024)
+def term_text(term: str) -> str:
+    """A term line as Sphinx names the term: the text of its inline markup, so
+    `[CommonMark](https://commonmark.org/)` is the term "CommonMark" and `` `setup.py` ``
+    is "setup.py" ({term} matches the text, not the markup)."""
+    if not any(char in _MARKUP for char in term):
+        return term
+    parts: list[str] = []
+    for token in _INLINE.parseInline(term):
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                parts.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+    return "".join(parts).strip() or term
 
 
 def parse_glossary(
@@ -46,7 +69,7 @@ def parse_glossary(
         if body:  # a new term after a definition starts a new entry
             flush()
             terms, body = [], []
-        term = line.split(" : ")[0].strip()
+        term = term_text(line.split(" : ")[0].strip())
         if term:
             terms.append((term, first_line + index + 1))
     flush()

@@ -157,6 +157,8 @@ def unexplained(index: BookIndex, doc: Document) -> Unexplained:
         return cached
     _, watch = matchers(index)
     known = index.config.known_acronyms
+    if index.project.kind != "essaykit":
+        known = known | learned_acronyms(index)
     text = essay_text(doc)
     result = Unexplained()
     if watch.lookup:
@@ -172,6 +174,8 @@ def unexplained(index: BookIndex, doc: Document) -> Unexplained:
             continue
         word = match.group()
         acronym = word[:-1] if word.endswith("s") else word
+        if _not_a_word(joined, start, match.end()):
+            continue
         if (acronym in known or acronym in result.acronyms or ROMAN.match(acronym)
                 or normalise_label(acronym) in index.glossary):
             continue
@@ -180,6 +184,83 @@ def unexplained(index: BookIndex, doc: Document) -> Unexplained:
                                     _explained(prose.text, local, len(word), acronym))
     doc.cache["unexplained"] = result
     return result
+
+
+# an acronym joined to more text by one of these is part of a name, code or a URL:
+# CC-BY, MM/YYYY, TL;DR, ISO_8601, a base64 run
+JOINERS = frozenset("-/;_+=.:@\\")
+
+
+def _not_a_word(text: str, start: int, end: int) -> bool:
+    """Whether the capitals at text[start:end] are part of something larger than a
+    word: a compound (CC-BY), a date pattern (MM/YYYY), a URL, a path or base64."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    if before in JOINERS and start >= 2 and text[start - 2].isalnum():
+        return True
+    if after in JOINERS and end + 1 < len(text) and text[end + 1].isalnum():
+        return True
+    left = max(text.rfind(" ", 0, start), text.rfind("\0", 0, start), text.rfind("\n", 0, start))
+    right = min((i for i in (text.find(" ", end), text.find("\0", end), text.find("\n", end))
+                 if i >= 0), default=len(text))
+    token = text[left + 1:right]
+    return "://" in token or len(token) > 40
+
+
+def learned_acronyms(index: BookIndex) -> frozenset[str]:
+    """The acronyms a book explains somewhere, so none of its pages need to again: its
+    glossary's terms ("DOI", "Digital Object Identifier (DOI)"), a table row giving an
+    acronym beside its expansion, and "Long Name (ACR)" or "ACR (Long Name)" anywhere
+    in the book. Also words in capitals that the book writes in lower case too (NOTE,
+    LICENSE, AND): shouted words, not acronyms. (For books essaykit did not write.)"""
+    cached = index.cache.get("learned-acronyms")
+    if isinstance(cached, frozenset):
+        return cached
+    learned: set[str] = set()
+    for definition in index.glossary.values():
+        term = definition.term.strip()
+        if ACRONYM.fullmatch(term):
+            learned.add(term)
+        for match in acronym_matches(term):
+            learned.add(match.group())
+    lower: set[str] = set()
+    for doc in index.documents.values():
+        text = essay_text(doc)
+        lower.update(word.lower() for word in LETTERS.findall(text.joined)
+                     if not word.isupper())
+        for match in acronym_matches(text.joined):
+            word = match.group()
+            prose, local = text.where(match.start())
+            if _explained(prose.text, local, len(word), word):
+                learned.add(word)
+        learned.update(_table_acronyms(doc))
+    learned.update(word for word in _capital_words(index) if word.lower() in lower)
+    found = index.cache["learned-acronyms"] = frozenset(learned)
+    return found
+
+
+def _capital_words(index: BookIndex) -> set[str]:
+    words: set[str] = set()
+    for doc in index.documents.values():
+        words.update(match.group() for match in acronym_matches(essay_text(doc).joined))
+    return words
+
+
+def _table_acronyms(doc: Document) -> set[str]:
+    """Acronyms a table explains: a cell holding only the acronym, and the next cell of
+    the same row holding words (its expansion: "DOI | Digital Object Identifier", or a
+    key such as "AU | Australia")."""
+    found: set[str] = set()
+    rows: dict[int, list[str]] = {}
+    for prose in doc.prose:
+        if prose.anchors and not prose.in_heading and len(prose.text) < 200:
+            rows.setdefault(prose.anchors[0][1], []).append(prose.text.strip())
+    for cells in rows.values():
+        for cell, following in zip(cells, cells[1:], strict=False):
+            if ACRONYM.fullmatch(cell) and LETTERS.search(following) \
+                    and not ACRONYM.fullmatch(following):
+                found.add(cell)
+    return found
 
 
 def acronym_matches(text: str) -> Iterator[re.Match[str]]:
