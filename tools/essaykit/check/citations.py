@@ -63,6 +63,12 @@ rules.rule(
 CITE_ROLE = re.compile(r"^(foot)?cite(:[\w-]+)?$")
 PRE_POST = re.compile(r"\{[^{}]*\}")  # sphinxcontrib-bibtex's {pre}key{post} notes
 KEY = re.compile(r"[^,\s]+")
+# sphinxcontrib-bibtex's explicit title: {cite:t}`the survey <key>`
+EXPLICIT_TITLE = re.compile(r"^(?P<title>.*?)\s*<(?P<keys>[^<>]+)>\s*$", re.DOTALL)
+# a foreign book's .bib with more uncited entries than this share, and at least
+# SHARED_MINIMUM of them, is a library shared with other books: one finding, not hundreds
+SHARED_SHARE = 0.5
+SHARED_MINIMUM = 10
 
 # fields an author–year reference needs, by entry type, beyond creator, title and year
 VENUE: dict[str, tuple[str, ...]] = {
@@ -107,6 +113,10 @@ def _citations(doc: Document) -> list[tuple[Role, str, int]]:
             if "{" in role.content else role.content
         source = lines[role.line - 1] if role.line <= len(lines) else ""
         start = role.column - 1 + len(role.name) + 3  # past "{name}`"
+        explicit = EXPLICIT_TITLE.match(content) if "<" in content else None
+        if explicit:  # the keys are in the brackets; the title is the link text
+            start += explicit.start("keys")
+            content = explicit.group("keys")
         if "," not in content and " " not in content:  # the common case: one key
             exact = source.startswith(content, start)
             found.append((role, content, start + 1 if exact else role.column))
@@ -147,12 +157,27 @@ def check_unknown_keys(index: BookIndex) -> Iterator[Diagnostic]:
 def check_uncited_entries(index: BookIndex) -> Iterator[Diagnostic]:
     """Every entry is cited somewhere: an essay, the introduction, the glossary."""
     cited = cited_keys(index)
+    foreign = index.project.kind != "essaykit"
+    if foreign and any(d.kind == "bibliography" and "all" in d.options
+                       for doc in index.documents.values() for d in doc.directives):
+        return  # {bibliography} :all: lists every entry on purpose
     for bib in index.bibs:
-        for entry in bib.entries:
-            if entry.key.lower() not in cited and entry.key.lower() not in bib.broken:
-                yield rules.make("CIT002", bib.path, entry.line, 1,
-                                 f"entry {entry.key!r} is never cited",
-                                 "cite it, or remove it from the bibliography")
+        uncited = [entry for entry in bib.entries
+                   if entry.key.lower() not in cited and entry.key.lower() not in bib.broken]
+        if foreign and len(uncited) >= SHARED_MINIMUM and \
+                len(uncited) > SHARED_SHARE * len(bib.entries):
+            shown = ", ".join(repr(entry.key) for entry in uncited[:3])
+            yield rules.make("CIT002", bib.path, uncited[0].line, 1,
+                             f"{len(uncited)} of the {len(bib.entries)} entries are never "
+                             f"cited ({shown}, ...): is this bibliography shared with other "
+                             "books?", "if it is, ignore CIT002 for it in [tool.essaykit] "
+                             "per-file-ignores; if not, remove the entries this book does "
+                             "not cite")
+            continue
+        for entry in uncited:
+            yield rules.make("CIT002", bib.path, entry.line, 1,
+                             f"entry {entry.key!r} is never cited",
+                             "cite it, or remove it from the bibliography")
 
 
 @check("CIT003", "CIT006")

@@ -189,6 +189,16 @@ def _option_labels(name: str, options: dict[str, str]) -> list[tuple[str, str]]:
     return found
 
 
+def _label_kind(directive: str, key: str) -> str:
+    """Where Sphinx keeps a directive's label: math's in the equations, sphinx-proof's
+    in its own domain, every other (and every `:name:`) among the std labels."""
+    if key != "label":
+        return ""
+    if directive == "math":
+        return "equation"
+    return "proof" if directive.startswith("prf:") else ""
+
+
 def _notebook_figure_name(content: str) -> tuple[str, int] | None:
     """The label a MyST-NB `{code-cell}` gives its output figure (`mystnb: figure: name:`
     in the cell's YAML options), with its line in the content."""
@@ -245,7 +255,8 @@ class _Walker:
                                              titled=_gives_title(following, self.language)))
             elif kind == "math_block_label" and token.map is not None and token.info:
                 # `$$ ... $$ (label)`: dollarmath's labelled equation
-                self.doc.labels.append(Label(token.info, offset + token.map[0] + 1, 1))
+                self.doc.labels.append(Label(token.info, offset + token.map[0] + 1, 1,
+                                             kind="equation"))
             elif kind == "myst_line_comment" and token.map is not None:
                 self.comment(token, offset)
             elif kind == "html_block" and token.map is not None:
@@ -320,7 +331,8 @@ class _Walker:
                                              name))
         for key, label in _option_labels(name, options):
             self.doc.labels.append(Label(label, line0 + 2 + where[key], 1,
-                                         titled=key == "label" or name in CAPTIONED_DIRECTIVES))
+                                         titled=key == "label" or name in CAPTIONED_DIRECTIVES,
+                                         kind=_label_kind(name, key)))
         if name == "figure-md" and argument:  # its argument is its label
             self.doc.labels.append(Label(argument, line0 + 1, 1, titled=True))
         if name == "code-cell":

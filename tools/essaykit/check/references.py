@@ -16,7 +16,7 @@ from essaykit.check.registry import check
 from essaykit.check.urls import url_problem, urls_in_prose
 from essaykit.core import rules
 from essaykit.core.diagnostics import Diagnostic, Severity
-from essaykit.core.model import Document, Link, normalise_label
+from essaykit.core.model import Document, Label, Link, normalise_label
 
 rules.rule(
     "REF001", "unknown-label", Severity.ERROR,
@@ -306,10 +306,14 @@ def check_urls_in_prose(index: BookIndex) -> Iterator[Diagnostic]:
 @check("REF005")
 def check_duplicate_labels(index: BookIndex) -> Iterator[Diagnostic]:
     """Each label is defined once; both places of a clash are reported."""
-    for places in index.labels.values():
-        if len(places) < 2:
+    for every in index.labels.values():
+        if len(every) < 2:
             continue
-        for doc, label in places:
+        kinds: dict[str, list[tuple[Document, Label]]] = {}
+        for place in every:
+            kinds.setdefault(place[1].kind, []).append(place)
+        for doc, label, places in [(d, lab, same) for same in kinds.values() if len(same) > 1
+                                   for d, lab in same]:
             others = ", ".join(f"{d.path}:{lab.line}" for d, lab in places if lab is not label)
             yield rules.make("REF005", doc.path, label.line, label.column,
                              f"label {label.name!r} is also defined at {others}",

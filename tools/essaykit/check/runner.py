@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from essaykit.check import (  # noqa: F401 - importing registers the rule families
     accessibility,
     citations,
+    dropped,
     frontmatter_rules,
     glossary_rules,
     order,

@@ -69,6 +69,9 @@ class Label:
     # Sphinx's {ref} shows the title of a heading, figure or table; a label on
     # anything else needs {ref}`text <label>`
     titled: bool = True
+    # the namespace Sphinx keeps it in: "" for std labels, "equation" (math's :label:,
+    # `$$ $$ (label)`), "proof" (sphinx-proof's :label:); the same name in two is no clash
+    kind: str = ""
 
     @property
     def key(self) -> str:
