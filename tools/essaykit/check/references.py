@@ -129,6 +129,7 @@ def check_roles(index: BookIndex) -> Iterator[Diagnostic]:
                 yield rules.make("REF001", doc.path, role.line, role.column,
                                  f"unknown label {target!r}",
                                  _suggest(normalise_label(target), index.labels)
+                                 or _not_an_inventory(index, target)
                                  or "define it with (label)= before the target")
             elif (role.name == "ref" and role.target == role.content
                   and normalise_label(target) in index.labels
@@ -263,6 +264,15 @@ def _external(index: BookIndex, target: str, role: str) -> bool:
             "ref", "numref", "doc", "term"):
         return False
     return target.split(":", 1)[0] in index.project.intersphinx
+
+
+def _not_an_inventory(index: BookIndex, target: str) -> str:
+    """A hint for `name:label` when `name` looks like an inventory but is not one."""
+    if ":" not in target or not index.project.intersphinx:
+        return ""
+    known = ", ".join(sorted(index.project.intersphinx))
+    return (f"{target.split(':', 1)[0]!r} is not in intersphinx_mapping ({known}); "
+            "if the label is this book's, define it with (label)=")
 
 
 @lru_cache(maxsize=4096)

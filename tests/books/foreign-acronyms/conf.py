@@ -1,0 +1,2 @@
+project = "Acronyms a book explains itself"
+extensions = ["myst_parser"]
