@@ -71,13 +71,99 @@ def test_single_essay_mode_reports_only_that_essay(tmp_path: Path) -> None:
     assert out.splitlines() == [
         "essays/two.md:8:1: REF005 label 'sec-two' is also defined at essays/one.md:10 "
         "(give each target its own label)",
-        "Found 1 error, 0 warnings in 4 pages.",
+        "Found 1 error, 0 warnings in 1 of 4 pages.",
     ]
     assert code == 1
     # the shared bibliography is still read: the essay's citations resolve
     root = copy_case("cit002-uncited-entry", tmp_path)
     code, out, _ = run_cli(["check", str(root / "essays" / "one.md")])
-    assert (code, out) == (0, "All checks passed (3 pages checked).\n")
+    assert (code, out) == (0, "All checks passed (1 of 3 pages checked).\n")
+
+
+def write_book(folder: Path, kind: str) -> Path:
+    """A one-page book of `kind` ("jupyter-book" or "sphinx") in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if kind == "jupyter-book":
+        (folder / "_config.yml").write_text("title: A book\n", encoding="utf-8")
+        (folder / "_toc.yml").write_text("format: jb-book\nroot: intro\n", encoding="utf-8")
+        (folder / "intro.md").write_text("# Intro\n\nSee {ref}`nowhere`.\n", encoding="utf-8")
+    else:
+        (folder / "conf.py").write_text("project = 'A'\n", encoding="utf-8")
+        (folder / "index.md").write_text("# Index\n\nSee {ref}`nowhere`.\n", encoding="utf-8")
+    return folder
+
+
+def test_a_book_one_folder_below_the_repository_root_is_found(tmp_path: Path) -> None:
+    write_book(tmp_path / "lectures", "jupyter-book")
+    (tmp_path / "_notebook_repo").mkdir()  # a folder that holds no book
+    code, out, _ = run_cli(["check", str(tmp_path)])
+    # paths as seen from where the command ran, so they can be opened from there
+    assert out.splitlines() == [
+        "lectures/intro.md:3:5: REF001 unknown label 'nowhere' (define it with (label)= "
+        "before the target)",
+        "Found 1 error, 0 warnings in 1 page.",
+    ]
+    assert code == 1
+
+
+def test_several_books_below_ask_which(tmp_path: Path) -> None:
+    write_book(tmp_path / "book-a", "sphinx")
+    write_book(tmp_path / "book-b", "jupyter-book")
+    code, out, _ = run_cli(["check", str(tmp_path)])
+    assert code == 2
+    assert "CFG003 several books below" in out and "book-a/, book-b/" in out
+    assert '[tool.essaykit] book = "book-a"' in out
+
+
+def test_the_book_named_in_the_repository_pyproject_is_checked(tmp_path: Path) -> None:
+    write_book(tmp_path / "docs" / "source", "sphinx")  # two levels down: named
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.essaykit]\nbook = "docs/source"\n'
+        'ignore = ["REF001"]\n', encoding="utf-8")
+    code, out, _ = run_cli(["check", str(tmp_path)])
+    # and [tool.essaykit] in the repository's root applies to the book below it
+    assert (code, out) == (0, "All checks passed (1 page checked).\n")
+    result = run_check(tmp_path / "docs" / "source")
+    assert result.diagnostics == [] and result.project_kind == "sphinx"
+    (tmp_path / "pyproject.toml").write_text('[tool.essaykit]\nbook = "nothing-here"\n',
+                                             encoding="utf-8")
+    code, out, _ = run_cli(["check", str(tmp_path)])
+    assert code == 2 and "book = 'nothing-here' is not a book's folder" in out
+
+
+def test_repository_settings_are_not_read_outside_the_repository(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.essaykit]\nignore = ["REF001"]\n',
+                                             encoding="utf-8")
+    book = write_book(tmp_path / "repo" / "docs", "sphinx")
+    (tmp_path / "repo" / ".git").mkdir()
+    # the pyproject.toml above the repository belongs to something else
+    assert [d.code for d in run_check(book).diagnostics] == ["REF001"]
+    # a bad setting in the repository's pyproject.toml is reported where it is
+    (tmp_path / "repo" / "pyproject.toml").write_text(
+        '[tool.essaykit]\ncontributor-safety = "yes"\n', encoding="utf-8")
+    found = run_check(book).diagnostics
+    assert [(d.path, d.line, d.code) for d in found][:1] == [("../pyproject.toml", 2, "CFG001")]
+
+
+def test_checking_one_page_of_a_foreign_book_says_of_how_many(tmp_path: Path) -> None:
+    book = write_book(tmp_path / "docs", "sphinx")
+    (book / "other.md").write_text("# Other\n\nSee {ref}`elsewhere`.\n", encoding="utf-8")
+    (book / "index.md").write_text("# Index\n\n```{toctree}\nother\n```\n", encoding="utf-8")
+    code, out, _ = run_cli(["check", str(book / "index.md")])
+    assert (code, out) == (0, "All checks passed (1 of 2 pages checked).\n")
+    code, out, _ = run_cli(["check", str(book / "other.md")])
+    assert out.splitlines()[-1] == "Found 1 error, 0 warnings in 1 of 2 pages."
+
+
+def test_contributor_safety_cannot_be_turned_off_in_an_essaykit_book(tmp_path: Path) -> None:
+    root = copy_case("clean", tmp_path)
+    (root / "pyproject.toml").write_text("[tool.essaykit]\ncontributor-safety = false\n",
+                                         encoding="utf-8")
+    code, out, _ = run_cli(["--root", str(root), "check"])
+    assert code == 2
+    assert "pyproject.toml:2:1: CFG001 an essaykit book always runs the contributor-safety" \
+        in out
 
 
 def test_single_essay_mode_rejects_paths_outside_the_book(tmp_path: Path) -> None:

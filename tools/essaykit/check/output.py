@@ -74,8 +74,8 @@ def summary(counts: dict[str, int], pages: int, total: int = 0) -> str:
         return f"{count} {word}{'' if count == 1 else 's'}"
 
     checked = plural(pages, "page")
-    if total and total != pages:
-        checked += f" (of {total} in the book)"
+    if total and total != pages:  # some pages, checked against the whole book
+        checked = f"{pages} of {plural(total, 'page')}"
     if not any(counts.values()):
         return f"All checks passed ({checked} checked)."
     parts = [plural(counts.get("error", 0), "error"), plural(counts.get("warning", 0), "warning")]

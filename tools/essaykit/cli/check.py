@@ -32,7 +32,16 @@ def register(subparsers: Any) -> None:
         "check", help="check citations, cross-references, glossary coverage and front matter",
         description="Check the whole book, or just the pages given, against the whole book. "
                     "Exit 0 when there are no errors, 1 when there are, 2 for usage or "
-                    "configuration errors.",
+                    "configuration errors. The book is found at PATH (or here), above it, "
+                    "or in the one folder below it (a repository's root); [tool.essaykit] "
+                    "book = \"docs\" names a deeper one.",
+        epilog="Profiles: an essaykit book (book/book.yml) gets every rule. A Sphinx "
+               "(conf.py) or Jupyter Book (_toc.yml) project gets the rules true for any "
+               "book: the contributor-safety rules (SEC) only with [tool.essaykit] "
+               "contributor-safety = true (for a project taking outside contributions); "
+               "first-use glossary links (GLO002) only with autolink-terms = false; "
+               "acronyms (GLO004) learned from the book's glossary, tables and 'Long Name "
+               "(ACR)'; text MyST drops as an unknown HTML tag reported as TXT001.",
     )
     check.add_argument("paths", nargs="*", metavar="PATH",
                        help="pages (or folders) to report on; default: the whole book")
