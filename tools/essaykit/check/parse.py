@@ -43,6 +43,8 @@ LITERAL_DIRECTIVES = frozenset({
     "csv-table", "mermaid", "graphviz", "digraph", "graph", "plantuml", "bibliography",
     "eval-rst", "jupyter-execute", "ipython", "ditaa", "productionlist", "parsed-literal",
     "highlight", "doctest", "testcode", "testoutput", "toctree", "glossary", "tableofcontents",
+    # knitr's code chunks in jupytext's R Markdown: ```{r}, ```{python}
+    "r", "python", "julia", "bash", "sql",
 })
 CONTAINERS_OPEN = frozenset({"blockquote_open", "bullet_list_open", "ordered_list_open"})
 CONTAINERS_CLOSE = frozenset({"blockquote_close", "bullet_list_close", "ordered_list_close"})

@@ -44,6 +44,8 @@ from essaykit.core.model import Document, Suppression
 from essaykit.core.settings import CONFIGURATION_CODES, Config, load_config, validate_prefixes
 from essaykit.core.textsafety import may_hold_script_url, read_source, scan_text
 
+# pages read as MyST text: Markdown, and jupytext's R Markdown (knitr chunks are code)
+TEXT_PAGES = (".md", ".Rmd")
 # Codes an inline `% essaykit: ignore[...]` in the checked file cannot silence.
 UNWAIVABLE = ("SEC", "CHK")
 
@@ -252,7 +254,7 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
     findings: dict[str, list[Diagnostic]] = {}
     essays, in_order = set(project.essays), set(project.pages)
     for page in dict.fromkeys(project.pages + project.candidates):
-        if not page.endswith(".md"):
+        if not page.endswith(TEXT_PAGES):
             continue
         text = texts.get(page)
         if text is None:

@@ -70,9 +70,17 @@ ESSAYKIT_RESERVED = frozenset({"pdf", "index"})
 def check_open_fences(index: BookIndex) -> Iterator[Diagnostic]:
     for doc in index.documents.values():
         for fence in doc.open_fences:
-            what = f"the {{{fence.name}}} directive" if fence.name else "this code block"
             until = ("the end of the directive around it" if fence.nested
                      else "the end of the file")
+            if not fence.name and fence.markup.startswith(":"):
+                # a stray closing line: MyST reads `:::` with no directive as a code block
+                yield rules.make("CHK006", doc.path, fence.line, 1,
+                                 f"{fence.markup!r} with no directive name starts a code block "
+                                 f"here: everything up to {until} is shown as code",
+                                 "remove the stray line (each directive is closed once), or "
+                                 f"close the block with a line holding only {fence.markup}")
+                continue
+            what = f"the {{{fence.name}}} directive" if fence.name else "this code block"
             yield rules.make("CHK006", doc.path, fence.line, 1,
                              f"{what} is never closed: everything up to {until} is swallowed "
                              "into it",
