@@ -103,10 +103,13 @@ def check_undefined_jargon(index: BookIndex) -> Iterator[Diagnostic]:
         for acronym, (use, explained) in result.acronyms.items():
             if not explained:
                 line, column = use.locate()
+                foreign = index.project.kind != "essaykit"
                 yield rules.make("GLO004", doc.path, line, column,
-                                 f"acronym {acronym!r} is not in the glossary or expanded at "
-                                 "first use",
-                                 f"write it out first: 'Full Name ({acronym})'")
+                                 f"acronym {acronym!r} is not in the glossary or expanded"
+                                 + (" anywhere in the book" if foreign else " at first use"),
+                                 f"write it out first: 'Full Name ({acronym})'"
+                                 + (", or, if every reader knows it, add it to [tool.essaykit] "
+                                    "known-acronyms" if foreign else ""))
 
 
 @check("GLO005")

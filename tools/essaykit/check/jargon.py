@@ -231,12 +231,29 @@ def learned_acronyms(index: BookIndex) -> frozenset[str]:
         for match in acronym_matches(text.joined):
             word = match.group()
             prose, local = text.where(match.start())
-            if _explained(prose.text, local, len(word), word):
+            if _explained(prose.text, local, len(word), word) or \
+                    _named_before(prose.text, local, len(word)):
                 learned.add(word)
         learned.update(_table_acronyms(doc))
     learned.update(word for word in _capital_words(index) if word.lower() in lower)
+    learned.update(FILE_NAMES)
     found = index.cache["learned-acronyms"] = frozenset(learned)
     return found
+
+
+# files a repository names in capitals by convention: names, not acronyms
+FILE_NAMES = frozenset({"README", "LICENSE", "LICENCE", "CHANGELOG", "CONTRIBUTING", "AUTHORS",
+                        "CITATION", "MANIFEST", "NOTICE", "SECURITY", "CODEOWNERS"})
+NAMED_BEFORE = re.compile(r"[A-Z][\w’'.-]*\s*$")
+
+
+def _named_before(text: str, start: int, length: int) -> bool:
+    """"Amazon (AMZN)", "United Kingdom (GBR)": an acronym in brackets straight after a
+    name is that name's code, which the writer has just given (tickers and country
+    codes do not spell the name's initials)."""
+    if text[start - 1:start] != "(" or text[start + length:start + length + 1] != ")":
+        return False
+    return NAMED_BEFORE.search(text, 0, start - 1) is not None
 
 
 def _capital_words(index: BookIndex) -> set[str]:
