@@ -61,8 +61,9 @@ def check_unused_entries(index: BookIndex) -> Iterator[Diagnostic]:
     if index.project.kind != "essaykit":
         # a term that names a file or a command (`setup.py`) is used in code spans
         for doc in index.pages:
-            if not doc.glossary:
-                used |= {key for key in doc.cache.get("code-spans", ()) if key in index.glossary}
+            spans = doc.cache.get("code-spans")
+            if not doc.glossary and isinstance(spans, set):
+                used |= {key for key in spans if key in index.glossary}
     for doc in index.documents.values():
         for entry in doc.glossary:
             if not any(normalise_label(term) in used for term in entry.terms):

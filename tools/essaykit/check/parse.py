@@ -257,7 +257,8 @@ class _Walker:
                                              titled=_gives_title(following, self.language)))
             elif kind == "math_block_label" and token.map is not None and token.info:
                 # `$$ ... $$ (label)`: dollarmath's labelled equation
-                self.doc.labels.append(Label(token.info, offset + token.map[0] + 1, 1,
+                # (at the closing line, where the label is written)
+                self.doc.labels.append(Label(token.info, offset + token.map[1], 1,
                                              kind="equation"))
             elif kind == "myst_line_comment" and token.map is not None:
                 self.comment(token, offset)

@@ -176,8 +176,10 @@ class Inline:
             self.advance(closing + len(markup) if closing >= 0 else position + len(markup))
         self.add(OBJECT)
         self.heading_text.append(child.content)
-        spans = self.doc.cache.setdefault("code-spans", set())
         if len(child.content) < 80:  # a name (a file, a command), not a program
+            spans = self.doc.cache.get("code-spans")
+            if not isinstance(spans, set):
+                spans = self.doc.cache["code-spans"] = set()
             spans.add(" ".join(child.content.split()).lower())
 
     def link_open(self, child: Token, autolink: bool) -> None:
