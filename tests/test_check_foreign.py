@@ -110,10 +110,13 @@ def test_capitals_inside_compounds_urls_and_base64_are_not_acronyms(
 
 
 def test_a_code_given_in_brackets_after_a_name() -> None:
-    text = "the price of Amazon (AMZN) and of the United Kingdom (GBR), not of (XYZ)"
-    for word, named in (("AMZN", True), ("GBR", True), ("XYZ", False)):
+    text = ("the price of Amazon (AMZN) and of the United Kingdom (GBR), not of (XYZ); the "
+            "overlapping generations (OLG) model, but not a generation (OLG)")
+    for word, named in (("AMZN", True), ("GBR", True), ("XYZ", False), ("OLG", True)):
         start = text.index(word)
         assert _named_before(text, start, len(word)) is named
+    start = text.rindex("OLG")
+    assert not _named_before(text, start, 3)  # "a generation" has no o, l, g in order
 
 
 def test_profiles() -> None:

@@ -253,7 +253,29 @@ def _named_before(text: str, start: int, length: int) -> bool:
     codes do not spell the name's initials)."""
     if text[start - 1:start] != "(" or text[start + length:start + length + 1] != ")":
         return False
-    return NAMED_BEFORE.search(text, 0, start - 1) is not None
+    if NAMED_BEFORE.search(text, 0, start - 1) is not None:
+        return True
+    # "overlapping generations (OLG)": the letters in order in the words before, the
+    # first at the start of a word (Schwartz and Hearst's test for an abbreviation)
+    acronym = text[start:start + length].lower()
+    before = re.split(r"[().;:!?\0]", text[max(0, start - 200):start - 1])[-1]
+    words = before.split()[-min(len(acronym) + 5, len(acronym) * 2):]
+    return _abbreviates(acronym, " ".join(words).lower())
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    position = len(long) - 1
+    for index in range(len(short) - 1, -1, -1):
+        letter = short[index]
+        if not letter.isalnum():
+            continue
+        while position >= 0 and (long[position] != letter or (
+                index == 0 and position > 0 and long[position - 1].isalnum())):
+            position -= 1
+        if position < 0:
+            return False
+        position -= 1
+    return bool(short)
 
 
 def _capital_words(index: BookIndex) -> set[str]:
