@@ -253,7 +253,7 @@ def _named_before(text: str, start: int, length: int) -> bool:
     codes do not spell the name's initials)."""
     if text[start - 1:start] != "(" or text[start + length:start + length + 1] != ")":
         return False
-    if NAMED_BEFORE.search(text, 0, start - 1) is not None:
+    if NAMED_BEFORE.search(text, max(0, start - 200), start - 1) is not None:
         return True
     # "overlapping generations (OLG)": the letters in order in the words before, the
     # first at the start of a word (Schwartz and Hearst's test for an abbreviation)
