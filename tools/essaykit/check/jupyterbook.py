@@ -74,6 +74,9 @@ def jupyter_book_project(root: Path) -> Project:
     project.pages = tuple(dict.fromkeys(markdown))
     project.other_pages = tuple(dict.fromkeys(page for page in order if page not in markdown))
     project.essays = tuple(page for page in project.pages if page != project.root_doc)
+    if settings.get("only_build_toc_files") is True:
+        # (sphinx-external-toc's external_toc_exclude_missing): Sphinx reads no other page
+        return project
     every = markdown_files(root, root, exclude=project.exclude)
     project.candidates = tuple(path for path in every if path not in order)
     return project
