@@ -157,8 +157,10 @@ def unexplained(index: BookIndex, doc: Document) -> Unexplained:
         return cached
     _, watch = matchers(index)
     known = index.config.known_acronyms
+    longest = 0  # no limit
     if index.project.kind != "essaykit":
         known = known | learned_acronyms(index)
+        longest = LONGEST_ACRONYM
     text = essay_text(doc)
     result = Unexplained()
     if watch.lookup:
@@ -174,7 +176,7 @@ def unexplained(index: BookIndex, doc: Document) -> Unexplained:
             continue
         word = match.group()
         acronym = word[:-1] if word.endswith("s") else word
-        if _not_a_word(joined, start, match.end()):
+        if _not_a_word(joined, start, match.end()) or (longest and len(acronym) > longest):
             continue
         if (acronym in known or acronym in result.acronyms or ROMAN.match(acronym)
                 or normalise_label(acronym) in index.glossary):
@@ -241,6 +243,9 @@ def learned_acronyms(index: BookIndex) -> frozenset[str]:
     return found
 
 
+# Acronyms are short: a longer run of capitals is a shouted word or a name (DESTROY,
+# IMPORTANT, FORTRAN). (On books essaykit did not write.)
+LONGEST_ACRONYM = 6
 # files a repository names in capitals by convention: names, not acronyms
 FILE_NAMES = frozenset({"README", "LICENSE", "LICENCE", "CHANGELOG", "CONTRIBUTING", "AUTHORS",
                         "CITATION", "MANIFEST", "NOTICE", "SECURITY", "CODEOWNERS"})
