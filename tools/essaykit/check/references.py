@@ -267,10 +267,15 @@ def _external(index: BookIndex, target: str, role: str) -> bool:
 
 
 def _not_an_inventory(index: BookIndex, target: str) -> str:
-    """A hint for `name:label` when `name` looks like an inventory but is not one."""
-    if ":" not in target or not index.project.intersphinx:
+    """A hint for a missing label in a book with intersphinx inventories: `name:label`
+    whose `name` is not one, or a bare label that may be another project's."""
+    if not index.project.intersphinx:
         return ""
     known = ", ".join(sorted(index.project.intersphinx))
+    if ":" not in target:
+        # Sphinx also looks an unprefixed label up in the inventories; say how to be sure
+        return (f"define it with (label)=; if it is another project's, name its inventory "
+                f"({known}): {{ref}}`name:{target}`")
     return (f"{target.split(':', 1)[0]!r} is not in intersphinx_mapping ({known}); "
             "if the label is this book's, define it with (label)=")
 
