@@ -20,9 +20,11 @@ import io
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sphinx.application import Sphinx
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
 
@@ -34,6 +36,15 @@ def set_in_conf_py(config: Config, name: str) -> bool:
     editor's own settings, and Sphinx records what conf.py set only in
     `Config._raw_config` (no public accessor)."""
     return name in config._raw_config
+
+
+def environment_file(app: Sphinx) -> Path:
+    """The file Sphinx saves its environment to and loads it from: named by
+    `sphinx.application.ENV_PICKLE_FILENAME`, a module constant Sphinx does not
+    document (see sphinx_ext/searchkeep.py for why essaykit saves it again)."""
+    from sphinx.application import ENV_PICKLE_FILENAME
+
+    return Path(app.doctreedir) / ENV_PICKLE_FILENAME
 
 
 def mark_read_now(env: BuildEnvironment, docname: str) -> None:
