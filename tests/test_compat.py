@@ -143,17 +143,18 @@ def test_sphinx_read_times_are_microseconds_as_essaykit_compares_them(tmp_path: 
         assert modified_at(page) == upstream(page), "Sphinx changed the unit of all_docs"
 
 
-def test_sphinx_saves_its_environment_where_compat_saves_it_again(tmp_path: Path) -> None:
-    """`environment_file` names the file Sphinx loads its environment from."""
+def test_sphinx_keeps_the_search_index_entries_on_the_environment(tmp_path: Path) -> None:
+    """`search_index_entries` is the dict Sphinx's search index fills while writing."""
     from sphinx.application import Sphinx
 
     (tmp_path / "conf.py").write_text("")
-    (tmp_path / "index.rst").write_text("Title\n=====\n")
+    (tmp_path / "index.rst").write_text(".. glossary::\n\n   Term\n      Meaning.\n")
     app = Sphinx(str(tmp_path), str(tmp_path), str(tmp_path / "out"), str(tmp_path / "dt"),
                  "html", status=None, warning=None)
     app.build()
-    assert compat.environment_file(app) == tmp_path / "dt" / "environment.pickle"
-    assert compat.environment_file(app).is_file()
+    entries = compat.search_index_entries(app.env)
+    assert entries is compat.search_index_entries(app.env)  # the live table, not a copy
+    assert [entry[0] for entry in entries["index"]] == ["Term"]
 
 
 def test_sphinxcontrib_bibtex_filter_visitor_and_logger() -> None:

@@ -20,11 +20,9 @@ import io
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sphinx.application import Sphinx
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
 
@@ -38,13 +36,13 @@ def set_in_conf_py(config: Config, name: str) -> bool:
     return name in config._raw_config
 
 
-def environment_file(app: Sphinx) -> Path:
-    """The file Sphinx saves its environment to and loads it from: named by
-    `sphinx.application.ENV_PICKLE_FILENAME`, a module constant Sphinx does not
-    document (see sphinx_ext/searchkeep.py for why essaykit saves it again)."""
-    from sphinx.application import ENV_PICKLE_FILENAME
-
-    return Path(app.doctreedir) / ENV_PICKLE_FILENAME
+def search_index_entries(env: BuildEnvironment) -> dict[str, list[tuple[str, str, str]]]:
+    """Each page's entries in the search index's index-entry table (glossary
+    terms, `{index}`), as Sphinx keeps them on the environment
+    (`_search_index_index_entries`): sphinx_ext/searchkeep.py carries them
+    over between builds, which Sphinx does not (sphinx-doc/sphinx#12599)."""
+    entries: dict[str, list[tuple[str, str, str]]] = env._search_index_index_entries
+    return entries
 
 
 def mark_read_now(env: BuildEnvironment, docname: str) -> None:
