@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,13 +48,36 @@ def worker_for(root: Path) -> Worker:
 
 
 @pytest.fixture
-def previewed(tmp_path: Path) -> tuple[Path, Worker]:
+def previewed(tmp_path: Path) -> Iterator[tuple[Path, Worker]]:
     root = copy_book(BUILD_BOOKS / "small", tmp_path / "book")
     worker = worker_for(root)
+    try:
+        worker.ready_next()
+        first = worker.rebuild()
+        assert first.built, first.reason
+        yield root, worker
+    finally:
+        worker.close()  # a prepared Sphinx holds docutils' registries: give them back
+
+
+def test_a_worker_gives_docutils_registries_back(tmp_path: Path) -> None:
+    """Sphinx registers its nodes and directives with docutils for as long as an
+    application is prepared; once the worker closes, the next Sphinx in the same
+    process must find docutils as it was (no "already registered" warnings)."""
+    import io
+
+    worker = worker_for(copy_book(BUILD_BOOKS / "small", tmp_path / "book"))
     worker.ready_next()
-    first = worker.rebuild()
-    assert first.built, first.reason
-    return root, worker
+    worker.close()
+    root = copy_book(BUILD_BOOKS / "small", tmp_path / "next")
+    warnings = io.StringIO()
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
+
+    with docutils_namespace():
+        Sphinx(str(root), str(root), str(root / "_build" / "out"), str(root / "_build" / "dt"),
+               "html", status=None, warning=warnings)
+    assert "already registered" not in warnings.getvalue()
 
 
 def append(path: Path, text: str) -> None:

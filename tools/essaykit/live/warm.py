@@ -224,6 +224,12 @@ class Worker:
         if self.prepared is None:
             self.prepared = self.prepare()
 
+    def close(self) -> None:
+        """Let the prepared application go, and docutils' registries with it."""
+        if self.prepared is not None:
+            self.prepared.close()
+            self.prepared = None
+
 
 class ForkedBuild:
     """A build in a forked child of the worker. The child's memory is a copy:
@@ -302,8 +308,7 @@ def work(connection: Connection, root: str, outdir: str, cache: str, drafts: boo
     except KeyboardInterrupt:
         return
     finally:
-        if worker.prepared is not None:
-            worker.prepared.close()
+        worker.close()
 
 
 class WarmBuilder:
