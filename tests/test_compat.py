@@ -146,12 +146,14 @@ def test_sphinx_read_times_are_microseconds_as_essaykit_compares_them(tmp_path: 
 def test_sphinx_keeps_the_search_index_entries_on_the_environment(tmp_path: Path) -> None:
     """`search_index_entries` is the dict Sphinx's search index fills while writing."""
     from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
 
     (tmp_path / "conf.py").write_text("")
     (tmp_path / "index.rst").write_text(".. glossary::\n\n   Term\n      Meaning.\n")
-    app = Sphinx(str(tmp_path), str(tmp_path), str(tmp_path / "out"), str(tmp_path / "dt"),
-                 "html", status=None, warning=None)
-    app.build()
+    with docutils_namespace():  # Sphinx's registrations end with the test
+        app = Sphinx(str(tmp_path), str(tmp_path), str(tmp_path / "out"), str(tmp_path / "dt"),
+                     "html", status=None, warning=None)
+        app.build()
     entries = compat.search_index_entries(app.env)
     assert entries is compat.search_index_entries(app.env)  # the live table, not a copy
     assert [entry[0] for entry in entries["index"]] == ["Term"]
