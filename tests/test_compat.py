@@ -22,9 +22,10 @@ import essaykit
 from essaykit import compat
 
 PACKAGE = Path(essaykit.__file__).parent
-# documented names that start with an underscore (namedtuple's API)
 DOTTED = re.compile(r"^[A-Za-z_]\w*(\.\w+)+$")
-PUBLIC_UNDERSCORE = {"_replace", "_asdict", "_fields", "_make", "_field_defaults"}
+# documented names that start with an underscore: namedtuple's API, and os._exit, which
+# the os module documents for leaving a forked child (the live preview's builds)
+PUBLIC_UNDERSCORE = {"_replace", "_asdict", "_fields", "_make", "_field_defaults", "_exit"}
 
 
 def own_names() -> set[str]:
@@ -140,6 +141,22 @@ def test_sphinx_read_times_are_microseconds_as_essaykit_compares_them(tmp_path: 
     upstream = getattr(osutil, "_last_modified_time", None)
     if upstream is not None:
         assert modified_at(page) == upstream(page), "Sphinx changed the unit of all_docs"
+
+
+def test_sphinx_keeps_the_search_index_entries_on_the_environment(tmp_path: Path) -> None:
+    """`search_index_entries` is the dict Sphinx's search index fills while writing."""
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
+
+    (tmp_path / "conf.py").write_text("")
+    (tmp_path / "index.rst").write_text(".. glossary::\n\n   Term\n      Meaning.\n")
+    with docutils_namespace():  # Sphinx's registrations end with the test
+        app = Sphinx(str(tmp_path), str(tmp_path), str(tmp_path / "out"), str(tmp_path / "dt"),
+                     "html", status=None, warning=None)
+        app.build()
+    entries = compat.search_index_entries(app.env)
+    assert entries is compat.search_index_entries(app.env)  # the live table, not a copy
+    assert [entry[0] for entry in entries["index"]] == ["Term"]
 
 
 def test_sphinxcontrib_bibtex_filter_visitor_and_logger() -> None:

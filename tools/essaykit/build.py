@@ -25,6 +25,8 @@ from essaykit.core.diagnostics import Diagnostic, Severity
 from essaykit.print.paths import epub_filename, pdf_filename
 
 if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
     from essaykit.check.runner import CheckResult
     from essaykit.dashboard.changes import BuildManifest, ChangeReport
     from essaykit.dashboard.status import CollectionStatus
@@ -324,7 +326,6 @@ class _Tee(io.TextIOBase):
 
 def run_sphinx(root: Path, outdir: Path, cache: Path, builder: str,
                options: BuildOptions) -> list[str]:
-    from sphinx.application import Sphinx
     from sphinx.errors import SphinxError
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
@@ -332,28 +333,37 @@ def run_sphinx(root: Path, outdir: Path, cache: Path, builder: str,
     status = None if options.quiet else sys.stdout
     try:
         with patch_docutils(root), docutils_namespace():
-            # the gate has already reported the checker's findings: not twice
-            overrides: dict[str, object] = {"essaykit_check": False,
-                                            "essaykit_code_version": code_version()}
-            if options.site_url:
-                overrides["essaykit_site_url"] = options.site_url
-            if options.drafts:
-                overrides["essaykit_drafts"] = True
-            confdir: str | None = str(root)
-            if not (root / "conf.py").is_file():
-                # a book needs no conf.py of its own: the extension has the defaults
-                confdir = None
-                overrides["extensions"] = ["essaykit.sphinx_ext"]
-            app = Sphinx(str(root), confdir, str(outdir), str(cache / builder), builder,
-                         confoverrides=overrides, status=status,
-                         warning=warnings,  # type: ignore[arg-type]
-                         freshenv=False, keep_going=True, verbosity=0)
+            app = sphinx_app(root, outdir, cache / builder, builder, options, status, warnings)
             app.build()
     except SphinxError as err:
         raise BuildFailed(f"Sphinx stopped: {err}") from None
     if app.statuscode:
         raise BuildFailed(f"Sphinx failed building {builder}; the previous output is unchanged")
     return warnings.lines
+
+
+def sphinx_app(root: Path, outdir: Path, doctrees: Path, builder: str, options: BuildOptions,
+               status: TextIO | None, warning: io.TextIOBase | TextIO) -> Sphinx:
+    """Sphinx, set up for this book as every essaykit build sets it up (inside
+    docutils' namespace, which the caller holds until the build is done)."""
+    from sphinx.application import Sphinx
+
+    # the gate has already reported the checker's findings: not twice
+    overrides: dict[str, object] = {"essaykit_check": False,
+                                    "essaykit_code_version": code_version()}
+    if options.site_url:
+        overrides["essaykit_site_url"] = options.site_url
+    if options.drafts:
+        overrides["essaykit_drafts"] = True
+    confdir: str | None = str(root)
+    if not (root / "conf.py").is_file():
+        # a book needs no conf.py of its own: the extension has the defaults
+        confdir = None
+        overrides["extensions"] = ["essaykit.sphinx_ext"]
+    return Sphinx(str(root), confdir, str(outdir), str(doctrees), builder,
+                  confoverrides=overrides, status=status,
+                  warning=warning,  # type: ignore[arg-type]
+                  freshenv=False, keep_going=True, verbosity=0)
 
 
 def typeset(book: Book, staging: Path, outdir: Path, result: BuildResult,

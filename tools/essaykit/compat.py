@@ -36,6 +36,15 @@ def set_in_conf_py(config: Config, name: str) -> bool:
     return name in config._raw_config
 
 
+def search_index_entries(env: BuildEnvironment) -> dict[str, list[tuple[str, str, str]]]:
+    """Each page's entries in the search index's index-entry table (glossary
+    terms, `{index}`), as Sphinx keeps them on the environment
+    (`_search_index_index_entries`): sphinx_ext/searchkeep.py carries them
+    over between builds, which Sphinx does not (sphinx-doc/sphinx#12599)."""
+    entries: dict[str, list[tuple[str, str, str]]] = env._search_index_index_entries
+    return entries
+
+
 def mark_read_now(env: BuildEnvironment, docname: str) -> None:
     """Record a page as read now, without reading it: a listing page whose
     listing is unchanged after an essay's edit (see sphinx_ext/shown.py).

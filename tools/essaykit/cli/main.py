@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,9 +77,15 @@ def parser_and_commands() -> tuple[argparse.ArgumentParser, Any]:
     build.add_argument("-q", "--quiet", action="store_true", help="hide Sphinx's progress")
     build.set_defaults(handler=run_build)
 
-    serve = commands.add_parser("serve", help="live preview of the web book (sphinx-autobuild)")
+    serve = commands.add_parser(
+        "serve", help="live preview of the web book, rebuilt on every save",
+        description="Build the web book (drafts included, marked) into _build/live, serve it "
+                    "and rebuild on every save; the browser reloads when the page is ready. "
+                    "A save with a contributor-safety error (SEC, CHK) is not built: the last "
+                    "good preview stays up.")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("-v", "--verbose", action="store_true", help="show Sphinx's progress")
     serve.set_defaults(handler=run_serve)
 
     new = commands.add_parser("new", help="start a new essay with valid front matter")
@@ -208,31 +212,13 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    root = root_of(args)
-    executable = shutil.which("sphinx-autobuild") or str(
-        Path(sys.executable).with_name("sphinx-autobuild"))
-    if not Path(executable).exists():
-        print("essaykit: sphinx-autobuild is not installed; install essaykit[serve]",
+    try:
+        from essaykit.live.server import serve
+    except ImportError as err:  # the [serve] extra is not installed
+        print(f"essaykit: the live preview needs essaykit[serve] ({err.name} is missing)",
               file=sys.stderr)
         return 2
-    return subprocess.call(serve_command(executable, root, args.host, args.port))
-
-
-def serve_command(executable: str, root: Path, host: str, port: int) -> list[str]:
-    """sphinx-autobuild, with the submission gate run before every rebuild: when the
-    safety rules (SEC, CHK) find an error, that rebuild does not happen and the
-    last good preview stays up. Drafts are shown (marked), as a writer previews
-    their own."""
-    import shlex
-
-    sibling = Path(sys.executable).with_name("essaykit")  # this installation's command
-    essaykit = str(sibling) if sibling.exists() else shutil.which("essaykit") or "essaykit"
-    gate = " ".join(shlex.quote(part) for part in (
-        essaykit, "--root", str(root), "check", "--select", "SEC,CHK"))
-    return [executable, str(root), str(root / "_build" / "live"),
-            "--host", host, "--port", str(port),
-            "--watch", str(root / "book"), "--ignore", str(root / "_build"),
-            "--pre-build", gate, "-D", "essaykit_drafts=1"]
+    return serve(root_of(args), args.host, args.port, verbose=args.verbose)
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -52,6 +52,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("essaykit.sphinx_ext.titles")
     app.setup_extension("essaykit.sphinx_ext.a11y")
     app.setup_extension("essaykit.sphinx_ext.shown")
+    app.setup_extension("essaykit.sphinx_ext.searchkeep")  # after shown: saves what it restores
     app.setup_extension("essaykit.sphinx_ext.templatecache")
     harvard.register()
     harvard.register_reference_style()
