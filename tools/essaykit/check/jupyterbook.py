@@ -62,7 +62,7 @@ def jupyter_book_project(root: Path) -> Project:
         project.diagnostics.append(rules.make("CFG001", "_toc.yml", 1, 1,
                                               "_toc.yml must be a mapping with a 'root'", ""))
     project.root_doc = order[0] if order else ""
-    markdown = [page for page in order if page.endswith(".md")]
+    markdown = [page for page in order if page.endswith((".md", ".ipynb"))]
     project.pages = tuple(dict.fromkeys(markdown))
     project.essays = tuple(page for page in project.pages if page != project.root_doc)
     every = markdown_files(root, root, exclude=project.exclude)

@@ -9,6 +9,7 @@ parser, and their line numbers shifted back into the file; literal bodies
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from docutils.parsers.rst import Directive as DocutilsDirective
@@ -63,12 +64,19 @@ def normalise_newlines(text: str) -> str:
 def parse_document(
     text: str, path: str, docname: str, parser: MarkdownIt, *, heading_anchors: int,
     title: str | None = None, language: str = "en",
+    cells: Sequence[tuple[int, str]] | None = None,
 ) -> Document:
     """Parse one page. `title` is the front matter's title when the build turns it into
-    the page's `#` heading (myst_title_to_header), so that it takes the first anchor."""
+    the page's `#` heading (myst_title_to_header), so that it takes the first anchor.
+    `cells` are a notebook's markdown cells, each (0-based first line in `text`, its
+    text): each is parsed on its own, as MyST-NB and mystmd parse them."""
     text = normalise_newlines(text)
     document = Document(path=path, docname=docname, lines=text.split("\n"))
     walker = _Walker(document, parser, heading_anchors, language)
+    if cells is not None:
+        for first, cell in cells:
+            walker.blocks(parser.parse(normalise_newlines(cell), walker.env), first)
+        return document
     tokens = parser.parse(text, walker.env)
     if title and title.strip() and tokens and tokens[0].type == "front_matter":
         # as myst-parser does with "# {title}": a level-1 heading before the page itself

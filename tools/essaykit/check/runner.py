@@ -28,6 +28,7 @@ from essaykit.check import (  # noqa: F401 - importing registers the rule famili
 )
 from essaykit.check.glossary_rules import CoverageRow, coverage
 from essaykit.check.index import BookIndex
+from essaykit.check.notebooks import MAX_NOTEBOOK_BYTES, notebook_findings, parse_notebook
 from essaykit.check.parse import front_matter, parse_document
 from essaykit.check.parsecache import ParseCache
 from essaykit.check.project import Project, discover
@@ -37,7 +38,7 @@ from essaykit.core import rules
 from essaykit.core.bib import BibFile, read_bib, read_bib_text
 from essaykit.core.diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
 from essaykit.core.frontmatter import parse_meta
-from essaykit.core.limits import MAX_BIB_BYTES
+from essaykit.core.limits import MAX_BIB_BYTES, MAX_PAGE_BYTES
 from essaykit.core.mdconfig import checker_parser
 from essaykit.core.model import Document, Suppression
 from essaykit.core.settings import CONFIGURATION_CODES, Config, load_config, validate_prefixes
@@ -215,11 +216,12 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
     findings: dict[str, list[Diagnostic]] = {}
     essays, in_order = set(project.essays), set(project.pages)
     for page in dict.fromkeys(project.pages + project.candidates):
-        if not page.endswith(".md"):
+        if not page.endswith((".md", ".ipynb")):
             continue
         text = texts.get(page)
         if text is None:
-            read = read_source(project.root / page, page)
+            read = read_source(project.root / page, page, limit=MAX_NOTEBOOK_BYTES
+                               if page.endswith(".ipynb") else MAX_PAGE_BYTES)
             found.extend(read.findings)
             if read.text is None:
                 continue
@@ -239,6 +241,7 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
             if cache is not None:
                 cache.put(key, parsed)  # before any check has touched it
         doc, problems = parsed
+        found.extend(notebook_findings(doc))
         if problems is not None:
             findings[page] = problems
         documents[page] = doc
@@ -249,6 +252,8 @@ def _parse_page(project: Project, page: str, text: str, parser: MarkdownIt, essa
                 in_order: bool) -> tuple[Document, list[Diagnostic] | None]:
     """One page's model and, for pages with a front-matter schema (pages in the book's
     order), its front-matter findings."""
+    if page.endswith(".ipynb"):
+        return parse_notebook(project, page, text, parser), None
     meta: dict[str, object] = {}
     problems = None
     if project.front_matter_schema and in_order:

@@ -1,0 +1,157 @@
+"""Read a Jupyter notebook's markdown cells, each line at its own line of the .ipynb file.
+
+The notebook is read with nbformat (any version it reads, converted to version 4).
+Its markdown cells are what the checker parses, each cell on its own as MyST-NB
+and mystmd do. Each line of a cell is placed at the line of the .ipynb file that
+holds it (nbformat writes a cell's source as a JSON list, one string a line), so
+every finding in a cell is reported at `notebook.ipynb:LINE` where an editor
+opening the file finds that text; the column counts within the cell's line.
+
+The rest of the file (code cells, outputs, metadata) is left blank: the checker
+sees none of it, as the build renders no Markdown from it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import nbformat
+from markdown_it import MarkdownIt
+from nbformat.reader import NotJSONError, reads
+
+from essaykit.check.parse import parse_document
+from essaykit.check.project import Project
+from essaykit.core import rules
+from essaykit.core.diagnostics import Diagnostic
+from essaykit.core.model import Document
+
+# A notebook carries its outputs (plots as base64): far larger than a page of text.
+MAX_NOTEBOOK_BYTES = 50_000_000
+
+# a JSON token: a string (one line: JSON strings hold no raw newline), punctuation, or
+# a bare literal (numbers, true/false/null); whitespace between is skipped
+_TOKEN = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+
+
+@dataclass
+class Notebook:
+    """A notebook's markdown, laid out on the file's own lines."""
+
+    text: str = ""  # one string per line of the file; blank where no markdown is
+    cells: list[tuple[int, str]] = field(default_factory=list)  # (0-based first line, text)
+    problem: str = ""  # why the notebook cannot be read ("" when it can)
+    problem_line: int = 1
+
+
+def read_notebook(raw: str) -> Notebook:
+    """The markdown cells of the notebook whose file text is `raw`; never raises."""
+    try:
+        node = reads(raw)
+        version = int(node.get("nbformat", 0))
+        if version != 4:
+            node = nbformat.convert(node, 4)
+    except NotJSONError as err:
+        line = _json_error_line(raw)
+        return Notebook(problem=f"not a notebook: the JSON does not parse ({err.__cause__})",
+                        problem_line=line)
+    except Exception as err:  # nbformat's own errors: unknown version, missing keys
+        return Notebook(problem=f"not a notebook nbformat can read: {err}")
+    # (not validated against the schema: Jupyter, MyST-NB and mystmd all open a notebook
+    # with a stray key, and the checker reads only the markdown cells' text)
+    cells = node.get("cells")
+    if not isinstance(cells, list):
+        return Notebook(problem="not a notebook: it has no list of cells")
+    places = _source_lines(raw) if version == 4 else {}
+    total = raw.count("\n") + 1
+    lines = [""] * total
+    found: list[tuple[int, str]] = []
+    after = 0  # the first file line a cell may start on
+    for number, cell in enumerate(cells):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        first = max(places.get(number, after), after)
+        cell_lines = text.split("\n")
+        if len(lines) < first + len(cell_lines):
+            lines.extend([""] * (first + len(cell_lines) - len(lines)))
+        lines[first:first + len(cell_lines)] = cell_lines
+        found.append((first, text))
+        after = first + len(cell_lines)
+    return Notebook("\n".join(lines), found)
+
+
+def _json_error_line(raw: str) -> int:
+    try:
+        json.loads(raw)
+    except json.JSONDecodeError as err:
+        return err.lineno
+    except ValueError:
+        pass
+    return 1
+
+
+def _source_lines(raw: str) -> dict[int, int]:
+    """The 0-based line of the file where each cell's source starts (its first string),
+    found by walking the JSON's tokens with the path to each: only `cells[N].source`
+    matters."""
+    found: dict[int, int] = {}
+    # the containers open around the token being read: ("{", key) or ("[", index)
+    stack: list[list[object]] = []
+    line = 0
+    last = 0
+    expecting_key = False
+    for match in _TOKEN.finditer(raw):
+        line += raw.count("\n", last, match.start())
+        last = match.start()
+        token = match.group()
+        if token == "{":
+            stack.append(["{", None])
+            expecting_key = True
+        elif token == "[":
+            stack.append(["[", 0])
+            expecting_key = False
+        elif token in ("}", "]"):
+            if stack:
+                stack.pop()
+            expecting_key = False
+        elif token == ",":
+            if stack and stack[-1][0] == "[":
+                stack[-1][1] = int(stack[-1][1] or 0) + 1  # type: ignore[call-overload]
+            expecting_key = bool(stack) and stack[-1][0] == "{"
+        elif token == ":":
+            expecting_key = False
+        elif expecting_key and token.startswith('"'):
+            stack[-1][1] = token[1:-1]
+        elif token.startswith('"') and len(stack) >= 3:
+            # a string value: is it cells[N].source or an item of it?
+            path = [frame[1] for frame in stack]
+            if path[:1] == ["cells"] and len(path) >= 3 and isinstance(path[1], int):
+                cell = path[1]
+                if path[2] == "source" and len(path) in (3, 4) and cell not in found:
+                    found[cell] = line
+    return found
+
+
+def parse_notebook(project: Project, page: str, raw: str, parser: MarkdownIt) -> Document:
+    """The notebook as a page: its markdown cells parsed, each at its own lines; a
+    notebook that cannot be read is an empty page carrying the finding that says why."""
+    notebook = read_notebook(raw)
+    doc = parse_document(notebook.text, page, project.docname(page), parser,
+                         heading_anchors=project.heading_anchors, language=project.language,
+                         cells=notebook.cells)
+    if notebook.problem:
+        doc.cache["notebook-findings"] = [rules.make(
+            "CHK002", page, notebook.problem_line, 1, notebook.problem,
+            "open it in Jupyter and save it again, or restore it from version control")]
+    return doc
+
+
+def notebook_findings(doc: Document) -> list[Diagnostic]:
+    """What reading the page as a notebook found (kept with the parse, so that a page
+    loaded from the parse cache reports it too)."""
+    found = doc.cache.get("notebook-findings")
+    return list(found) if isinstance(found, list) else []
