@@ -22,7 +22,7 @@ SKIP_DIRS = frozenset({"_build", "node_modules", "__pycache__", "venv", "site-pa
 
 @dataclass
 class Project:
-    kind: str  # "essaykit", "jupyter-book", "sphinx" or "none"
+    kind: str  # "essaykit", "jupyter-book", "mystmd", "sphinx" or "none"
     root: Path
     config_file: str  # shown path of the file that defines the order
     pages: tuple[str, ...] = ()  # in reading order; posix paths relative to root
@@ -60,6 +60,10 @@ def discover(start: Path) -> Project:
             from essaykit.check.jupyterbook import jupyter_book_project
 
             return jupyter_book_project(candidate)
+        if (candidate / "myst.yml").is_file():
+            from essaykit.check.mystmd import mystmd_project
+
+            return mystmd_project(candidate)
         if (candidate / "conf.py").is_file():
             from essaykit.check.sphinxconf import sphinx_project
 
@@ -68,8 +72,8 @@ def discover(start: Path) -> Project:
     project.diagnostics.append(rules.make(
         "CFG003", start.name or str(start), 1, 1,
         f"no book found at or above {folder}",
-        "run inside an essaykit book (book/book.yml), a Jupyter Book (_toc.yml) "
-        "or a Sphinx project (conf.py)",
+        "run inside an essaykit book (book/book.yml), a Jupyter Book (_toc.yml, or "
+        "myst.yml for Jupyter Book 2 / mystmd) or a Sphinx project (conf.py)",
     ))
     return project
 

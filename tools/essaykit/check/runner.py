@@ -20,6 +20,7 @@ from essaykit.check import (  # noqa: F401 - importing registers the rule famili
     citations,
     frontmatter_rules,
     glossary_rules,
+    mystmd,
     order,
     references,
     safety_bib,
@@ -114,6 +115,8 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
 
     documents, front_matter_findings = _parse_pages(project, texts or {}, found, parse_cache)
     bibs = _read_bibs(project, found, parse_cache)
+    if project.kind == "mystmd":  # its citations, labels and abbreviations
+        config = mystmd.read_mystmd_syntax(project, config, documents, bibs)
     if parse_cache is not None:
         parse_cache.prune()  # what this run did not use: pages since edited or removed
     jargon_path = config.jargon or project.jargon
