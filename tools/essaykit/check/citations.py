@@ -62,7 +62,7 @@ rules.rule(
 
 CITE_ROLE = re.compile(r"^(foot)?cite(:[\w-]+)?$")
 PRE_POST = re.compile(r"\{[^{}]*\}")  # sphinxcontrib-bibtex's {pre}key{post} notes
-KEY = re.compile(r"[^,\s]+")
+KEY = re.compile(r"[^,;\s]+")  # (mystmd separates keys with ";")
 
 # fields an author–year reference needs, by entry type, beyond creator, title and year
 VENUE: dict[str, tuple[str, ...]] = {
@@ -107,7 +107,7 @@ def _citations(doc: Document) -> list[tuple[Role, str, int]]:
             if "{" in role.content else role.content
         source = lines[role.line - 1] if role.line <= len(lines) else ""
         start = role.column - 1 + len(role.name) + 3  # past "{name}`"
-        if "," not in content and " " not in content:  # the common case: one key
+        if "," not in content and " " not in content and ";" not in content:  # one key
             exact = source.startswith(content, start)
             found.append((role, content, start + 1 if exact else role.column))
             continue

@@ -22,6 +22,7 @@ are mystmd's own link schemes.
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -30,12 +31,15 @@ from typing import Any
 
 from essaykit.check.index import BookIndex
 from essaykit.check.project import SKIP_DIRS, Project
-from essaykit.check.references import MYSTMD_LINK_SCHEMES as LINK_SCHEMES  # noqa: F401
+from essaykit.check.citations import is_cite_role
+from essaykit.check.notebooks import code_cell_labels
+from essaykit.check.parse import front_matter
+from essaykit.check import references  # noqa: F401 - registers REF004 before the check below
 from essaykit.check.registry import check
 from essaykit.core import rules
 from essaykit.core.bib import BibFile
 from essaykit.core.diagnostics import Diagnostic
-from essaykit.core.model import Document, Label, Role
+from essaykit.core.model import Document, GlossaryEntry, Label, Link, Role, normalise_label
 from essaykit.core.settings import Config
 from essaykit.core.yamlsafe import Located, StrictYamlError, load
 
@@ -51,7 +55,10 @@ _GROUP = re.compile(r"\[([^\[\]]*)\]")
 # pandoc's citation key: starts with a letter, digit or _, then those and internal
 # punctuation; the @ stands at the start or after a space, "[", "(", ";" or "-"
 _KEY = re.compile(r"(?:(?<=[\s\[(;])|^)-?@(\w(?:[\w:.#$%&+?<>~/-]*\w)?)")
+_LINK_TERM = re.compile(r"^\[([^\]]+)\]\([^)]*\)$")
 _DOI = re.compile(r"^10\.\d+/")
+_INLINE_CODE = re.compile(r"(`+)[^`].*?\1")
+_MATH_LABEL = re.compile(r"\\label\{([^{}\s]+)\}")
 
 
 @dataclass
@@ -59,12 +66,15 @@ class MystProject(Project):
     abbreviations: frozenset[str] = frozenset()
     references: frozenset[str] = frozenset()  # keys `xref:` links may name
     reference_line: int = 1  # where `references:` is written (or myst.yml's first line)
+    ignored_links: tuple[str, ...] = ()  # error_rules' link-resolves keys set to ignore
 
 
 def mystmd_project(root: Path) -> MystProject:
     root = root.resolve()
+    # (title_to_header off: mystmd shows the front matter's title above the page, and
+    # a `#` heading in the body is a section of its own)
     project = MystProject("mystmd", root, CONFIG_FILE, heading_anchors=6,
-                          extensions=MYSTMD_EXTENSIONS, title_to_header=True,
+                          extensions=MYSTMD_EXTENSIONS, title_to_header=False,
                           numbered_figures=True)
     config = _load(root / CONFIG_FILE, CONFIG_FILE, project)
     if config is None:
@@ -83,6 +93,7 @@ def mystmd_project(root: Path) -> MystProject:
     references = {**merged.get("references", {}), **_mapping(section, "references")}
     project.references = frozenset(str(key) for key in references)
     project.reference_line = config.line_of("project", "references")
+    project.ignored_links = _ignored_links(section)
     exclude = section.get("exclude", [])
     exclude = [exclude] if isinstance(exclude, str) else exclude
     project.exclude = MYSTMD_EXCLUDE + tuple(str(e) for e in exclude
@@ -119,6 +130,19 @@ def _load(path: Path, shown: str, project: Project) -> Located | None:
         project.diagnostics.append(rules.make("CFG001", shown, err.line, err.column,
                                               err.message, "fix the YAML"))
     return None
+
+
+def _ignored_links(section: Mapping[str, Any]) -> tuple[str, ...]:
+    """The link targets myst.yml tells mystmd not to check (`error_rules`, rule
+    `link-resolves`, severity `ignore`): globs, `**` crossing slashes."""
+    found: list[str] = []
+    rules_ = section.get("error_rules")
+    for item in rules_ if isinstance(rules_, list) else []:
+        if isinstance(item, dict) and item.get("rule") == "link-resolves" \
+                and item.get("severity") == "ignore":
+            keys = item.get("keys", [])
+            found.extend(str(key) for key in (keys if isinstance(keys, list) else [keys]))
+    return tuple(found)
 
 
 def _mapping(section: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -230,28 +254,112 @@ def _flatten(items: list[Any]) -> Iterator[dict[str, Any]]:
 
 def read_mystmd_syntax(project: Project, config: Config, documents: Mapping[str, Document],
                        bibs: list[BibFile]) -> Config:
-    """Add mystmd's citations and `:label:` labels to each parsed page, and the
-    project's abbreviations to the acronyms the book defines."""
+    """Add mystmd's labels, citations and embeds to each parsed page, drop the links
+    myst.yml's error_rules silence, and add the project's abbreviations to the acronyms
+    the book defines."""
     keys = {entry.key.lower() for bib in bibs for entry in bib.entries}
     for doc in documents.values():
         add_labels(doc)
-        add_citations(doc, keys)
+        if doc.glossary:
+            read_glossary(doc)
+    labels = {label.key for doc in documents.values() for label in doc.labels}
+    ignored = project.ignored_links if isinstance(project, MystProject) else ()
+    for doc in documents.values():
+        add_citations(doc, keys, labels)
+        read_links(doc, labels, ignored)
     if isinstance(project, MystProject) and project.abbreviations:
         config = replace(config, known_acronyms=config.known_acronyms | project.abbreviations)
     return config
 
 
 def add_labels(doc: Document) -> None:
-    """mystmd takes `:label:` on any directive as its label (as `:name:` in Sphinx)."""
+    """mystmd's labels beyond `(label)=` and `:name:`: `:label:` on any directive,
+    `+++ {"label": ...}` block metadata, `\\label{...}` in math, and `#| label:` in a
+    notebook's code cell."""
     for directive in doc.directives:
         name = directive.options.get("label", "").strip()
         if name and "name" not in directive.options:
             line = directive.option_lines.get("label", directive.line)
             doc.labels.append(Label(name, line, 1))
+    for number, text in enumerate(doc.lines, 1):
+        if text.startswith("+++") and "label" in text:
+            try:
+                meta = json.loads(text[3:].strip() or "{}")
+            except ValueError:
+                continue
+            if isinstance(meta, dict) and isinstance(meta.get("label"), str):
+                doc.labels.append(Label(meta["label"], number, 1))
+        elif "\\label{" in text:
+            for match in _MATH_LABEL.finditer(_INLINE_CODE.sub(_blank, text)):
+                doc.labels.append(Label(match.group(1), number, match.start(1) + 1))
+    for name, line in code_cell_labels(doc):
+        doc.labels.append(Label(name, line, 1))
+    if doc.lines and doc.lines[0].strip() == "---":  # a page's own label
+        label = front_matter("\n".join(doc.lines)).get("label")
+        if isinstance(label, str) and label.strip():
+            line = next((n for n, text in enumerate(doc.lines, 1)
+                         if text.startswith("label:")), 1)
+            doc.labels.append(Label(label.strip(), line, 1))
+    for directive in doc.directives:
+        name = directive.options.get("label", "").strip()
+        if name and directive.kind == "figure" and not directive.argument:
+            for letter, line in zip("abcdefghijklmnopqrstuvwxyz",
+                                    _body_images(doc, directive.line), strict=False):
+                doc.labels.append(Label(f"{name}-{letter}", line, 1))
 
 
-def add_citations(doc: Document, keys: set[str]) -> None:
-    """Each `@key` of the page as a citation role, at the key's line and column."""
+def _body_images(doc: Document, line: int) -> list[int]:
+    """The lines of the images in the body of the figure directive at `line`: mystmd
+    makes each a subfigure, labelled after the figure, `-a`, `-b`, ..."""
+    opening = doc.lines[line - 1].lstrip()
+    fence = opening[:len(opening) - len(opening.lstrip(opening[:1]))]
+    found = []
+    for number in range(line, len(doc.lines)):
+        text = doc.lines[number].strip()
+        if text == fence:
+            break
+        if text.startswith("!["):
+            found.append(number + 1)
+    return found
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+def read_glossary(doc: Document) -> None:
+    """mystmd's glossary is a definition list: a term, then `: definition` lines, which
+    may run on at the margin. Sphinx's reading (every line at the margin a term) would
+    take those lines for terms; keep only the lines that start an entry. A term
+    written as a link, `[MyST](https://mystmd.org)`, is its link text."""
+    entries = []
+    for entry in doc.glossary:
+        kept = [(term, line) for term, line in zip(entry.terms, entry.term_lines, strict=False)
+                if not term.startswith(":") and not _runs_on(doc, line)]
+        kept = [(_LINK_TERM.sub(r"\1", term), line) for term, line in kept]
+        if kept:
+            entries.append(GlossaryEntry(tuple(term for term, _ in kept), kept[0][1],
+                                         tuple(line for _, line in kept)))
+    doc.glossary[:] = entries
+
+
+def _runs_on(doc: Document, line: int) -> bool:
+    """Whether the line continues a definition above it (no blank line between): then
+    it is run-on text, not a term."""
+    number = line - 2
+    while number >= 0 and doc.lines[number].strip():
+        if doc.lines[number].startswith(": "):
+            return True
+        number -= 1
+    return False
+
+
+def add_citations(doc: Document, keys: set[str], labels: set[str]) -> None:
+    """Each `@key` of the page as a citation role, at the key's line and column. An
+    `@label` is a cross-reference (mystmd tries labels first); a DOI is fetched by
+    mystmd from doi.org, so a {cite} of one is not checked against the .bib."""
+    doc.roles[:] = [role for role in doc.roles
+                    if not (is_cite_role(role.name) and _DOI.match(role.content.strip()))]
     for prose in doc.prose:
         text = prose.text
         if "@" not in text:
@@ -259,7 +367,7 @@ def add_citations(doc: Document, keys: set[str]) -> None:
         bracketed: set[int] = set()
         for group in _GROUP.finditer(text):
             if "@" not in group.group(1) or text[group.end():group.end() + 1] == "(":
-                continue  # a link's text (markdown-it kept the brackets: no link) or none
+                continue
             for match in _KEY.finditer(group.group(1)):
                 bracketed.add(group.start(1) + match.start(1))
         for match in _KEY.finditer(text):
@@ -267,10 +375,30 @@ def add_citations(doc: Document, keys: set[str]) -> None:
             if _DOI.match(key):
                 continue
             key = key.rstrip(".:")  # sentence punctuation after a bare key
+            if normalise_label(key) in labels:
+                continue
             if match.start(1) not in bracketed and key.lower() not in keys:
                 continue  # a bare @word: a citation only when the key exists
             line, column = prose.locate(match.start(1), key)
             doc.roles.append(Role("cite:p", key, line, column))
+
+
+def read_links(doc: Document, labels: set[str], ignored: tuple[str, ...]) -> None:
+    """`![](#label)` and `![](xref:...)` embed content (no image: no alt text to ask
+    for, but the target must exist); a link target that is a whole label, written
+    without `#`, resolves to it; links myst.yml's error_rules ignore are not checked."""
+    kept = []
+    for link in doc.links:
+        href = link.href.strip()
+        if any(fnmatch.fnmatch(href, pattern) for pattern in ignored):
+            continue
+        if link.kind == "image" and href.startswith(("#", "xref:")):
+            link = Link(href, "link", link.line, link.column)
+        elif link.kind == "link" and ":" in href and "#" not in href \
+                and normalise_label(href) in labels:
+            link = Link("#" + href, "link", link.line, link.column)
+        kept.append(link)
+    doc.links[:] = kept
 
 
 @check("REF004")

@@ -35,6 +35,9 @@ MAX_NOTEBOOK_BYTES = 50_000_000
 _TOKEN = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 
 
+_LABEL_OPTION = re.compile(r"^#\|\s*label\s*:\s*(\S+)\s*$")
+
+
 @dataclass
 class Notebook:
     """A notebook's markdown, laid out on the file's own lines."""
@@ -43,6 +46,9 @@ class Notebook:
     cells: list[tuple[int, str]] = field(default_factory=list)  # (0-based first line, text)
     problem: str = ""  # why the notebook cannot be read ("" when it can)
     problem_line: int = 1
+    # `#| label: name` options of code cells (mystmd labels their outputs so), with the
+    # 1-based line of each in the file
+    labels: list[tuple[str, int]] = field(default_factory=list)
 
 
 def read_notebook(raw: str) -> Notebook:
@@ -68,7 +74,10 @@ def read_notebook(raw: str) -> Notebook:
     lines = [""] * total
     found: list[tuple[int, str]] = []
     after = 0  # the first file line a cell may start on
+    labels: list[tuple[str, int]] = []
     for number, cell in enumerate(cells):
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            labels.extend(_cell_option_labels(cell, places.get(number, after)))
         if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
             continue
         source = cell.get("source", "")
@@ -81,7 +90,20 @@ def read_notebook(raw: str) -> Notebook:
         lines[first:first + len(cell_lines)] = cell_lines
         found.append((first, text))
         after = first + len(cell_lines)
-    return Notebook("\n".join(lines), found)
+    return Notebook("\n".join(lines), found, labels=labels)
+
+
+def _cell_option_labels(cell: dict[str, object], first: int) -> list[tuple[str, int]]:
+    source = cell.get("source", "")
+    text = "".join(source) if isinstance(source, list) else str(source)
+    found = []
+    for index, line in enumerate(text.split("\n")):
+        match = _LABEL_OPTION.match(line)
+        if match:
+            found.append((match.group(1), first + index + 1))
+        elif line.strip() and not line.startswith("#|"):
+            break  # the options are the cell's first lines
+    return found
 
 
 def _json_error_line(raw: str) -> int:
@@ -143,6 +165,8 @@ def parse_notebook(project: Project, page: str, raw: str, parser: MarkdownIt) ->
     doc = parse_document(notebook.text, page, project.docname(page), parser,
                          heading_anchors=project.heading_anchors, language=project.language,
                          cells=notebook.cells)
+    if notebook.labels:
+        doc.cache["cell-labels"] = notebook.labels
     if notebook.problem:
         doc.cache["notebook-findings"] = [rules.make(
             "CHK002", page, notebook.problem_line, 1, notebook.problem,
@@ -154,4 +178,10 @@ def notebook_findings(doc: Document) -> list[Diagnostic]:
     """What reading the page as a notebook found (kept with the parse, so that a page
     loaded from the parse cache reports it too)."""
     found = doc.cache.get("notebook-findings")
+    return list(found) if isinstance(found, list) else []
+
+
+def code_cell_labels(doc: Document) -> list[tuple[str, int]]:
+    """The `#| label:` options of the notebook's code cells, with their lines."""
+    found = doc.cache.get("cell-labels")
     return list(found) if isinstance(found, list) else []
