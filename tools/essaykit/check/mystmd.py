@@ -31,7 +31,7 @@ from typing import Any
 
 from essaykit.check.index import BookIndex
 from essaykit.check.project import SKIP_DIRS, Project
-from essaykit.check.citations import is_cite_role
+from essaykit.check.citations import is_cite_role, normalise_doi
 from essaykit.check.notebooks import code_cell_labels
 from essaykit.check.parse import front_matter
 from essaykit.check import references  # noqa: F401 - registers REF004 before the check below
@@ -56,7 +56,7 @@ _GROUP = re.compile(r"\[([^\[\]]*)\]")
 # punctuation; the @ stands at the start or after a space, "[", "(", ";" or "-"
 _KEY = re.compile(r"(?:(?<=[\s\[(;])|^)-?@(\w(?:[\w:.#$%&+?<>~/-]*\w)?)")
 _LINK_TERM = re.compile(r"^\[([^\]]+)\]\([^)]*\)$")
-_DOI = re.compile(r"^10\.\d+/")
+_IS_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?10\.\d+/", re.IGNORECASE)
 _INLINE_CODE = re.compile(r"(`+)[^`].*?\1")
 _MATH_LABEL = re.compile(r"\\label\{([^{}\s]+)\}")
 
@@ -67,6 +67,7 @@ class MystProject(Project):
     references: frozenset[str] = frozenset()  # keys `xref:` links may name
     reference_line: int = 1  # where `references:` is written (or myst.yml's first line)
     ignored_links: tuple[str, ...] = ()  # error_rules' link-resolves keys set to ignore
+    remote_extends: bool = False  # extends: a URL (not fetched: its settings are unknown)
 
 
 def mystmd_project(root: Path) -> MystProject:
@@ -88,6 +89,9 @@ def mystmd_project(root: Path) -> MystProject:
     section = settings.get("project")
     section = section if isinstance(section, dict) else {}
     merged = _extended(root, settings, project)
+    extends = settings.get("extends", [])
+    project.remote_extends = any("://" in str(name) for name in (
+        extends if isinstance(extends, list) else [extends]))
     abbreviations = {**merged.get("abbreviations", {}), **_mapping(section, "abbreviations")}
     project.abbreviations = frozenset(str(key) for key in abbreviations)
     references = {**merged.get("references", {}), **_mapping(section, "references")}
@@ -258,6 +262,8 @@ def read_mystmd_syntax(project: Project, config: Config, documents: Mapping[str,
     myst.yml's error_rules silence, and add the project's abbreviations to the acronyms
     the book defines."""
     keys = {entry.key.lower() for bib in bibs for entry in bib.entries}
+    dois = {normalise_doi(entry.fields["doi"]): entry.key for bib in bibs
+            for entry in bib.entries if entry.fields.get("doi", "").strip()}
     for doc in documents.values():
         add_labels(doc)
         if doc.glossary:
@@ -265,7 +271,7 @@ def read_mystmd_syntax(project: Project, config: Config, documents: Mapping[str,
     labels = {label.key for doc in documents.values() for label in doc.labels}
     ignored = project.ignored_links if isinstance(project, MystProject) else ()
     for doc in documents.values():
-        add_citations(doc, keys, labels)
+        add_citations(doc, keys, labels, dois)
         read_links(doc, labels, ignored)
     if isinstance(project, MystProject) and project.abbreviations:
         config = replace(config, known_acronyms=config.known_acronyms | project.abbreviations)
@@ -354,12 +360,26 @@ def _runs_on(doc: Document, line: int) -> bool:
     return False
 
 
-def add_citations(doc: Document, keys: set[str], labels: set[str]) -> None:
+def add_citations(doc: Document, keys: set[str], labels: set[str],
+                  dois: Mapping[str, str]) -> None:
     """Each `@key` of the page as a citation role, at the key's line and column. An
-    `@label` is a cross-reference (mystmd tries labels first); a DOI is fetched by
-    mystmd from doi.org, so a {cite} of one is not checked against the .bib."""
-    doc.roles[:] = [role for role in doc.roles
-                    if not (is_cite_role(role.name) and _DOI.match(role.content.strip()))]
+    `@label` is a cross-reference (mystmd tries labels first). A DOI (cited, or linked)
+    cites the .bib entry with that DOI; one not in the .bib mystmd fetches from
+    doi.org, so it is not checked."""
+    roles: list[Role] = []
+    for role in doc.roles:
+        if is_cite_role(role.name) and _IS_DOI.search(role.content):
+            for part in re.split(r"[;,\s]+", role.content.strip()):
+                key = dois.get(normalise_doi(part)) if _IS_DOI.match(part) else part
+                if key:  # (a DOI not in the .bib is fetched by mystmd: nothing to check)
+                    roles.append(Role(role.name, key, role.line, role.column))
+        else:
+            roles.append(role)
+    doc.roles[:] = roles
+    for link in doc.links:  # a link to a DOI is a citation of the entry with that DOI
+        key = dois.get(normalise_doi(link.href)) if _IS_DOI.match(link.href) else None
+        if key:
+            doc.roles.append(Role("cite:p", key, link.line, link.column))
     for prose in doc.prose:
         text = prose.text
         if "@" not in text:
@@ -372,7 +392,11 @@ def add_citations(doc: Document, keys: set[str], labels: set[str]) -> None:
                 bracketed.add(group.start(1) + match.start(1))
         for match in _KEY.finditer(text):
             key = match.group(1)
-            if _DOI.match(key):
+            if _IS_DOI.match(key):
+                key = dois.get(normalise_doi(key), "")
+                if key:
+                    line, column = prose.locate(match.start(1), match.group(1))
+                    doc.roles.append(Role("cite:p", key, line, column))
                 continue
             key = key.rstrip(".:")  # sentence punctuation after a bare key
             if normalise_label(key) in labels:
@@ -405,8 +429,8 @@ def read_links(doc: Document, labels: set[str], ignored: tuple[str, ...]) -> Non
 def check_xref_keys(index: BookIndex) -> Iterator[Diagnostic]:
     """`xref:key` links name a project of myst.yml's `references:`."""
     project = index.project
-    if not isinstance(project, MystProject):
-        return
+    if not isinstance(project, MystProject) or project.remote_extends:
+        return  # (a remote configuration may define any key)
     for doc in index.documents.values():
         for link in doc.links:
             if not link.href.startswith("xref:"):

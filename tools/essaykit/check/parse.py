@@ -76,6 +76,9 @@ def parse_document(
     if cells is not None:
         for first, cell in cells:
             walker.blocks(parser.parse(normalise_newlines(cell), walker.env), first)
+        # a fence left open ends with its cell (each cell is parsed alone): nothing
+        # outside the cell is swallowed, and MyST-NB and mystmd render it so
+        document.open_fences.clear()
         return document
     tokens = parser.parse(text, walker.env)
     if title and title.strip() and tokens and tokens[0].type == "front_matter":
