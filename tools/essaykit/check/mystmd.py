@@ -29,12 +29,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from essaykit.check.index import BookIndex
-from essaykit.check.project import SKIP_DIRS, Project
+from essaykit.check import references  # noqa: F401 - registers REF004 before the check below
 from essaykit.check.citations import is_cite_role, normalise_doi
+from essaykit.check.index import BookIndex
 from essaykit.check.notebooks import code_cell_labels
 from essaykit.check.parse import front_matter
-from essaykit.check import references  # noqa: F401 - registers REF004 before the check below
+from essaykit.check.project import SKIP_DIRS, Project
 from essaykit.check.registry import check
 from essaykit.core import rules
 from essaykit.core.bib import BibFile
@@ -94,8 +94,8 @@ def mystmd_project(root: Path) -> MystProject:
         extends if isinstance(extends, list) else [extends]))
     abbreviations = {**merged.get("abbreviations", {}), **_mapping(section, "abbreviations")}
     project.abbreviations = frozenset(str(key) for key in abbreviations)
-    references = {**merged.get("references", {}), **_mapping(section, "references")}
-    project.references = frozenset(str(key) for key in references)
+    xref_keys = {**merged.get("references", {}), **_mapping(section, "references")}
+    project.references = frozenset(str(key) for key in xref_keys)
     project.reference_line = config.line_of("project", "references")
     project.ignored_links = _ignored_links(section)
     exclude = section.get("exclude", [])
@@ -205,11 +205,12 @@ def _natural(text: str) -> list[object]:
 def implicit_order(pages: list[str]) -> list[str]:
     """mystmd's implicit toc: folder by folder, an index (or README) first, the rest in
     natural order (child9 before child10)."""
-    def key(path: str) -> list[object]:
+    def key(path: str) -> tuple[object, ...]:
         parts = PurePosixPath(path).parts
         stem = PurePosixPath(path).stem.lower()
         first = 0 if stem in ("index", "readme", "main") else 1
-        return [*(_natural(p) for p in parts[:-1]), first, _natural(parts[-1])]
+        # a folder's pages after the pages beside it
+        return tuple(_natural(p) for p in parts[:-1]), first, _natural(parts[-1])
 
     return sorted(pages, key=key)
 
@@ -335,18 +336,23 @@ def _blank(match: re.Match[str]) -> str:
 
 def read_glossary(doc: Document) -> None:
     """mystmd's glossary is a definition list: a term, then `: definition` lines, which
-    may run on at the margin. Sphinx's reading (every line at the margin a term) would
-    take those lines for terms; keep only the lines that start an entry. A term
-    written as a link, `[MyST](https://mystmd.org)`, is its link text."""
-    entries = []
-    for entry in doc.glossary:
-        kept = [(term, line) for term, line in zip(entry.terms, entry.term_lines, strict=False)
-                if not term.startswith(":") and not _runs_on(doc, line)]
-        kept = [(_LINK_TERM.sub(r"\1", term), line) for term, line in kept]
-        if kept:
-            entries.append(GlossaryEntry(tuple(term for term, _ in kept), kept[0][1],
-                                         tuple(line for _, line in kept)))
-    doc.glossary[:] = entries
+    may run on at the margin. Sphinx's reading (every line at the margin a term, terms
+    in a row sharing one definition) would take those lines for terms and run the
+    entries together; keep only the lines that are terms, each entry its own. A term
+    written as a link, `[Gauge](https://...)`, is its link text."""
+    terms = [(_LINK_TERM.sub(r"\1", term), line) for entry in doc.glossary
+             for term, line in zip(entry.terms, entry.term_lines, strict=False)
+             if not term.startswith(":") and not _runs_on(doc, line)]
+    groups: list[list[tuple[str, int]]] = []
+    for term, line in terms:
+        previous = groups[-1][-1][1] if groups else 0
+        if groups and not any(text.startswith(":")
+                              for text in doc.lines[previous:line - 1]):
+            groups[-1].append((term, line))  # terms in a row share a definition
+        else:
+            groups.append([(term, line)])
+    doc.glossary[:] = [GlossaryEntry(tuple(term for term, _ in group), group[0][1],
+                                     tuple(line for _, line in group)) for group in groups]
 
 
 def _runs_on(doc: Document, line: int) -> bool:
