@@ -165,6 +165,9 @@ def parse_notebook(project: Project, page: str, raw: str, parser: MarkdownIt) ->
     doc = parse_document(notebook.text, page, project.docname(page), parser,
                          heading_anchors=project.heading_anchors, language=project.language,
                          cells=notebook.cells)
+    # a fence left open ends with its cell (each cell is parsed alone): nothing outside
+    # the cell is swallowed, and MyST-NB and mystmd render it so
+    doc.open_fences.clear()
     if notebook.labels:
         doc.cache["cell-labels"] = notebook.labels
     if notebook.problem:

@@ -68,17 +68,15 @@ def parse_document(
 ) -> Document:
     """Parse one page. `title` is the front matter's title when the build turns it into
     the page's `#` heading (myst_title_to_header), so that it takes the first anchor.
-    `cells` are a notebook's markdown cells, each (0-based first line in `text`, its
-    text): each is parsed on its own, as MyST-NB and mystmd parse them."""
+    `cells` are parts of `text` to parse instead of the whole, each (0-based first line
+    in `text`, its text), each on its own: a notebook's markdown cells (as MyST-NB and
+    mystmd parse them), or the part of a file that an {include} takes."""
     text = normalise_newlines(text)
     document = Document(path=path, docname=docname, lines=text.split("\n"))
     walker = _Walker(document, parser, heading_anchors, language)
     if cells is not None:
         for first, cell in cells:
             walker.blocks(parser.parse(normalise_newlines(cell), walker.env), first)
-        # a fence left open ends with its cell (each cell is parsed alone): nothing
-        # outside the cell is swallowed, and MyST-NB and mystmd render it so
-        document.open_fences.clear()
         return document
     tokens = parser.parse(text, walker.env)
     if title and title.strip() and tokens and tokens[0].type == "front_matter":

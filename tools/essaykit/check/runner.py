@@ -28,6 +28,7 @@ from essaykit.check import (  # noqa: F401 - importing registers the rule famili
     safety_markup,
 )
 from essaykit.check.glossary_rules import CoverageRow, coverage
+from essaykit.check.includes import read_includes
 from essaykit.check.index import BookIndex
 from essaykit.check.notebooks import MAX_NOTEBOOK_BYTES, notebook_findings, parse_notebook
 from essaykit.check.parse import front_matter, parse_document
@@ -114,6 +115,8 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
         return _result(project, found, config, lambda *_: [], selected, 0)
 
     documents, front_matter_findings = _parse_pages(project, texts or {}, found, parse_cache)
+    read_includes(project, documents, checker_parser(project.extensions,
+                                                     project.heading_anchors), found)
     bibs = _read_bibs(project, found, parse_cache)
     if project.kind == "mystmd":  # its citations, labels and abbreviations
         config = mystmd.read_mystmd_syntax(project, config, documents, bibs)
