@@ -62,3 +62,27 @@ def test_notebook_in_the_toc_is_a_page() -> None:
     assert "not-a-citation" not in out and "nothing" not in out  # code cells are code
     assert "chapters/broken.ipynb:7:1: CHK002 not a notebook" in out
     assert "Traceback" not in out and code == 1
+
+
+def test_text_notebook_code_cells_are_code_and_name_figures() -> None:
+    from pathlib import Path
+
+    from essaykit.check import run_check
+
+    result = run_check(Path(BOOKS / "myst-nb-text"))
+    doc = result.documents["levels.md"]
+    assert {(label.name, label.line) for label in doc.labels} >= {("fig-levels", 19),
+                                                                 ("cell-totals", 32)}
+    found = [(d.path, d.line, d.code) for d in result.diagnostics if d.code != "SEC013"]
+    # {numref} to the cell's figure resolves from another page; nothing in code is read
+    assert found == [("levels.md", 28, "REF001")]
+
+
+def test_a_broken_options_block_of_a_code_cell_is_left_to_myst_nb(tmp_path) -> None:
+    from essaykit.check import run_check
+
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: index\n", encoding="utf-8")
+    (tmp_path / "index.md").write_text(
+        "# T\n\n```{code-cell}\n---\nmystnb: [unclosed\n---\nx = 1\n```\n", encoding="utf-8")
+    result = run_check(tmp_path)
+    assert not [d for d in result.diagnostics if d.code.startswith(("CHK001", "REF"))]

@@ -30,6 +30,7 @@ from essaykit.check import (  # noqa: F401 - importing registers the rule famili
 from essaykit.check.glossary_rules import CoverageRow, coverage
 from essaykit.check.includes import read_includes
 from essaykit.check.index import BookIndex
+from essaykit.check.mystnb import add_code_cell_labels
 from essaykit.check.notebooks import MAX_NOTEBOOK_BYTES, notebook_findings, parse_notebook
 from essaykit.check.parse import front_matter, parse_document
 from essaykit.check.parsecache import ParseCache
@@ -117,6 +118,8 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
     documents, front_matter_findings = _parse_pages(project, texts or {}, found, parse_cache)
     read_includes(project, documents, checker_parser(project.extensions,
                                                      project.heading_anchors), found)
+    for doc in documents.values():
+        add_code_cell_labels(doc)  # MyST-NB text notebooks name their cells' figures
     bibs = _read_bibs(project, found, parse_cache)
     if project.kind == "mystmd":  # its citations, labels and abbreviations
         config = mystmd.read_mystmd_syntax(project, config, documents, bibs)
