@@ -16,7 +16,7 @@ from docutils.parsers.rst import Directive as DocutilsDirective
 from docutils.parsers.rst import directives as docutils_directives
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from myst_parser.parsers.directives import parse_directive_text
+from myst_parser.parsers.directives import is_option_line, parse_directive_text
 
 from essaykit.check.glossary import parse_glossary
 from essaykit.check.parse_inline import Inline
@@ -135,6 +135,12 @@ def read_directive(first_line: str, content: str) -> tuple[dict[str, str], dict[
                                                             list[str], int]:
     """A directive's options, the content line of each, its body lines and the content
     line the body starts on, with myst-parser's own reading of directive text."""
+    head = content.split("\n", 1)[0]
+    if not head.startswith("---") and not is_option_line(head):
+        # no options block (most directives): myst-parser's reading comes to the body
+        # less a first blank line, which this gives without its option tokenizer
+        blank = bool(content) and not head.strip()
+        return {}, {}, content.split("\n")[1 if blank else 0:], 1 if blank else 0
     try:
         parsed = parse_directive_text(_AnyDirective, first_line, content)
     except Exception:  # (myst-parser reports it at build time; the text is still read)
