@@ -135,11 +135,11 @@ def read_directive(first_line: str, content: str) -> tuple[dict[str, str], dict[
                                                             list[str], int]:
     """A directive's options, the content line of each, its body lines and the content
     line the body starts on, with myst-parser's own reading of directive text."""
-    head = content.split("\n", 1)[0]
-    if not head.startswith("---") and not is_option_line(head):
+    first = content.split("\n", 1)[0]
+    if not first.startswith("---") and not is_option_line(first):
         # no options block (most directives): myst-parser's reading comes to the body
         # less a first blank line, which this gives without its option tokenizer
-        blank = bool(content) and not head.strip()
+        blank = bool(content) and not first.strip()
         return {}, {}, content.split("\n")[1 if blank else 0:], 1 if blank else 0
     try:
         parsed = parse_directive_text(_AnyDirective, first_line, content)
