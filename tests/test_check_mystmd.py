@@ -99,3 +99,9 @@ def test_fixture_reports_only_the_planted_problems() -> None:
     assert "counter@example.org" not in out and "riverwatcher" not in out
     assert "drafts/" not in out and "/archive/" not in out
     assert code == 1
+
+
+def test_xref_keys_are_not_checked_when_the_configuration_extends_a_url(tmp_path: Path) -> None:
+    root = _book(tmp_path, "version: 1\nextends:\n  - https://example.org/shared.yml\n"
+                 "project:\n  toc:\n    - file: a.md\n", {"a.md": "# A\n\n[](xref:nope)\n"})
+    assert _found(root) == []

@@ -45,9 +45,8 @@ from essaykit.core.yamlsafe import Located, StrictYamlError, load
 
 CONFIG_FILE = "myst.yml"
 # mystmd reads these MyST extensions always
-MYSTMD_EXTENSIONS = frozenset({"amsmath", "colon_fence", "deflist", "dollarmath",
+MYSTMD_EXTENSIONS = frozenset({"alert", "amsmath", "colon_fence", "deflist", "dollarmath",
                                "strikethrough", "tasklist"})
-PAGE_SUFFIXES = (".md", ".ipynb")
 MYSTMD_EXCLUDE = ("_build", "_build/**", "node_modules", "node_modules/**")
 
 # a bracketed citation group: "[@a; @b]", "[e.g. @a, p. 3]", "[-@a]"; no brackets inside
