@@ -57,6 +57,7 @@ _KEY = re.compile(r"(?:(?<=[\s\[(;])|^)-?@(\w(?:[\w:.#$%&+?<>~/-]*\w)?)")
 _LINK_TERM = re.compile(r"^\[([^\]]+)\]\([^)]*\)$")
 _IS_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?10\.\d+/", re.IGNORECASE)
 _INLINE_CODE = re.compile(r"(`+)[^`].*?\1")
+_DOLLAR_LABEL = re.compile(r"\$\$\s*\(([^()\s]+)\)\s*$")  # dollarmath's `$$ (label)`
 _MATH_LABEL = re.compile(r"\\label\{([^{}\s]+)\}")
 
 
@@ -265,7 +266,12 @@ def read_mystmd_syntax(project: Project, config: Config, documents: Mapping[str,
     dois = {normalise_doi(entry.fields["doi"]): entry.key for bib in bibs
             for entry in bib.entries if entry.fields.get("doi", "").strip()}
     for doc in documents.values():
+        before = len(doc.labels)
+        known = {(label.key, label.line) for label in doc.labels}
         add_labels(doc)
+        # (a label the shared reader already took, at the same place, is not a second one)
+        doc.labels[:] = [label for number, label in enumerate(doc.labels)
+                         if number < before or (label.key, label.line) not in known]
         if doc.glossary:
             read_glossary(doc)
     labels = {label.key for doc in documents.values() for label in doc.labels}
@@ -280,8 +286,8 @@ def read_mystmd_syntax(project: Project, config: Config, documents: Mapping[str,
 
 def add_labels(doc: Document) -> None:
     """mystmd's labels beyond `(label)=` and `:name:`: `:label:` on any directive,
-    `+++ {"label": ...}` block metadata, `\\label{...}` in math, and `#| label:` in a
-    notebook's code cell."""
+    `+++ {"label": ...}` block metadata, `$$ (label)` and `\\label{...}` in math,
+    `#| label:` in a notebook's code cell, and the page's own `label:`."""
     for directive in doc.directives:
         name = directive.options.get("label", "").strip()
         if name and "name" not in directive.options:
@@ -295,6 +301,8 @@ def add_labels(doc: Document) -> None:
                 continue
             if isinstance(meta, dict) and isinstance(meta.get("label"), str):
                 doc.labels.append(Label(meta["label"], number, 1))
+        elif "$$" in text and (match := _DOLLAR_LABEL.search(text)):
+            doc.labels.append(Label(match.group(1), number, match.start(1) + 1))
         elif "\\label{" in text:
             for match in _MATH_LABEL.finditer(_INLINE_CODE.sub(_blank, text)):
                 doc.labels.append(Label(match.group(1), number, match.start(1) + 1))
