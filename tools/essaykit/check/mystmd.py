@@ -34,6 +34,7 @@ from essaykit.check.citations import is_cite_role, normalise_doi
 from essaykit.check.index import BookIndex
 from essaykit.check.notebooks import code_cell_labels
 from essaykit.check.parse import front_matter
+from essaykit.check.parse_inline import OBJECT
 from essaykit.check.project import SKIP_DIRS, Project
 from essaykit.check.registry import check
 from essaykit.core import rules
@@ -403,9 +404,12 @@ def add_citations(doc: Document, keys: set[str], labels: set[str],
                 continue
             for match in _KEY.finditer(group.group(1)):
                 bracketed.add(group.start(1) + match.start(1))
+        cited: list[tuple[int, int]] = []  # spans of the keys read as citations
         for match in _KEY.finditer(text):
             key = match.group(1)
             if _IS_DOI.match(key):
+                if match.start(1) in bracketed or dois.get(normalise_doi(key)):
+                    cited.append(match.span(1))
                 key = dois.get(normalise_doi(key), "")
                 if key:
                     line, column = prose.locate(match.start(1), match.group(1))
@@ -413,11 +417,16 @@ def add_citations(doc: Document, keys: set[str], labels: set[str],
                 continue
             key = key.rstrip(".:")  # sentence punctuation after a bare key
             if normalise_label(key) in labels:
+                cited.append(match.span(1))
                 continue
             if match.start(1) not in bracketed and key.lower() not in keys:
                 continue  # a bare @word: a citation only when the key exists
             line, column = prose.locate(match.start(1), key)
             doc.roles.append(Role("cite:p", key, line, column))
+            cited.append((match.start(1), match.start(1) + len(key)))
+        for start, end in cited:  # markup, not words: no acronym or term is read in a key
+            text = text[:start] + OBJECT * (end - start) + text[end:]
+        prose.text = text
 
 
 def read_links(doc: Document, labels: set[str], ignored: tuple[str, ...]) -> None:
