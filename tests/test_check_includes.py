@@ -76,3 +76,15 @@ def test_fixture_counts_included_labels_and_citations() -> None:
     for outside in ("before-the-marker", "after-the-marker", "skipped-by-start-line"):
         assert outside not in out
     assert "no such marker" in out and code == 1
+
+
+def test_mystmd_reads_an_included_tex_file_as_latex_not_markdown(tmp_path: Path) -> None:
+    (tmp_path / "myst.yml").write_text("version: 1\nproject:\n  toc:\n    - file: index.md\n",
+                                       encoding="utf-8")
+    (tmp_path / "index.md").write_text("# Home\n\n```{include} eq.tex\n```\n", encoding="utf-8")
+    (tmp_path / "eq.tex").write_text("E = mc^2 [see](nowhere.md)\n", encoding="utf-8")
+    assert [d for d in run_check(tmp_path).diagnostics if not d.code.startswith("SEC")] == []
+    (tmp_path / "eq.md").write_text("[see](nowhere.md)\n", encoding="utf-8")
+    (tmp_path / "index.md").write_text("# Home\n\n```{include} eq.md\n```\n", encoding="utf-8")
+    assert [(d.path, d.code) for d in run_check(tmp_path).diagnostics
+            if not d.code.startswith("SEC")] == [("eq.md", "REF004")]

@@ -72,6 +72,8 @@ def _include(project: Project, documents: dict[str, Document], parser: MarkdownI
                                 else posixpath.join(base, argument))
     if joined.startswith("../") or joined in ("..", "."):
         return None
+    if project.kind == "mystmd" and joined.endswith(".tex"):
+        return None  # mystmd reads an included .tex file as LaTeX, not Markdown
     path = (project.root / joined)
     try:
         inside = path.resolve().is_relative_to(project.root.resolve())
