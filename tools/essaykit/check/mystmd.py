@@ -55,6 +55,7 @@ _GROUP = re.compile(r"\[([^\[\]]*)\]")
 # pandoc's citation key: starts with a letter, digit or _, then those and internal
 # punctuation; the @ stands at the start or after a space, "[", "(", ";" or "-"
 _KEY = re.compile(r"(?:(?<=[\s\[(;])|^)-?@(\w(?:[\w:.#$%&+?<>~/-]*\w)?)")
+_ANGLE_LINK = re.compile(r"<(#[^<>\s]+)>")
 _LINK_TERM = re.compile(r"^\[([^\]]+)\]\([^)]*\)$")
 _IS_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?10\.\d+/", re.IGNORECASE)
 _INLINE_CODE = re.compile(r"(`+)[^`].*?\1")
@@ -279,6 +280,7 @@ def read_mystmd_syntax(project: Project, config: Config, documents: Mapping[str,
     ignored = project.ignored_links if isinstance(project, MystProject) else ()
     for doc in documents.values():
         add_citations(doc, keys, labels, dois)
+        angle_links(doc)
         read_links(doc, labels, ignored)
     if isinstance(project, MystProject) and project.abbreviations:
         config = replace(config, known_acronyms=config.known_acronyms | project.abbreviations)
@@ -426,6 +428,20 @@ def add_citations(doc: Document, keys: set[str], labels: set[str],
             cited.append((match.start(1), match.start(1) + len(key)))
         for start, end in cited:  # markup, not words: no acronym or term is read in a key
             text = text[:start] + OBJECT * (end - start) + text[end:]
+        prose.text = text
+
+
+def angle_links(doc: Document) -> None:
+    """`<#label>`: a link to a label in mystmd; markdown-it leaves it as text (it is no
+    autolink to CommonMark), so it is read from the prose, and is markup, not words."""
+    for prose in doc.prose:
+        if "<#" not in prose.text:
+            continue
+        text = prose.text
+        for match in _ANGLE_LINK.finditer(prose.text):
+            line, column = prose.locate(match.start(), match.group())
+            doc.links.append(Link(match.group(1), "link", line, column + 1))
+            text = text[:match.start()] + OBJECT * len(match.group()) + text[match.end():]
         prose.text = text
 
 
