@@ -105,3 +105,14 @@ def test_xref_keys_are_not_checked_when_the_configuration_extends_a_url(tmp_path
     root = _book(tmp_path, "version: 1\nextends:\n  - https://example.org/shared.yml\n"
                  "project:\n  toc:\n    - file: a.md\n", {"a.md": "# A\n\n[](xref:nope)\n"})
     assert _found(root) == []
+
+
+def test_abbreviations_count_as_defined_acronyms(tmp_path: Path) -> None:
+    pages = {"index.md": "# Home\n", "a.md": "# A\n\nThe NRA and the GIS team.\n"}
+    toc = "  toc:\n    - file: index.md\n    - file: a.md\n"
+    root = _book(tmp_path, "version: 1\nproject:\n" + toc, pages)
+    assert [d.message.split(" is ")[0] for d in run_check(root).diagnostics
+            if d.code == "GLO004"] == ["acronym 'NRA'", "acronym 'GIS'"]
+    _book(tmp_path, "version: 1\nproject:\n  abbreviations:\n    NRA: National Rivers "
+          "Authority\n    GIS: Geographic Information System\n" + toc, pages)
+    assert not [d for d in run_check(root).diagnostics if d.code == "GLO004"]
