@@ -20,7 +20,7 @@ from essaykit.check import (  # noqa: F401 - importing registers the rule famili
     citations,
     frontmatter_rules,
     glossary_rules,
-    mystmd,
+    mystmd_syntax,
     order,
     references,
     safety_bib,
@@ -122,7 +122,7 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
         add_code_cell_labels(doc)  # MyST-NB text notebooks name their cells' figures
     bibs = _read_bibs(project, found, parse_cache)
     if project.kind == "mystmd":  # its citations, labels and abbreviations
-        config = mystmd.read_mystmd_syntax(project, config, documents, bibs)
+        config = mystmd_syntax.read_mystmd_syntax(project, config, documents, bibs)
     if parse_cache is not None:
         parse_cache.prune()  # what this run did not use: pages since edited or removed
     jargon_path = config.jargon or project.jargon
