@@ -116,3 +116,9 @@ def test_abbreviations_count_as_defined_acronyms(tmp_path: Path) -> None:
     _book(tmp_path, "version: 1\nproject:\n  abbreviations:\n    NRA: National Rivers "
           "Authority\n    GIS: Geographic Information System\n" + toc, pages)
     assert not [d for d in run_check(root).diagnostics if d.code == "GLO004"]
+
+
+def test_a_missing_bibliography_is_reported_where_myst_yml_names_it(tmp_path: Path) -> None:
+    root = _book(tmp_path, "version: 1\nproject:\n  title: T\n  bibliography:\n"
+                 "    - gone.bib\n  toc:\n    - file: a.md\n", {"a.md": "# A\n"})
+    assert _found(root) == ["myst.yml:4: CFG002 the bibliography 'gone.bib' does not exist"]

@@ -299,8 +299,8 @@ def _read_bibs(project: Project, found: list[Diagnostic],
     for bibfile in project.bibfiles:
         path = project.root / bibfile
         if not path.is_file():
-            where, line = _config_line(project, "bibliography" if project.kind == "essaykit"
-                                       else "bibtex_bibfiles")
+            key = "bibliography" if project.kind in ("essaykit", "mystmd") else "bibtex_bibfiles"
+            where, line = _config_line(project, key)
             found.append(rules.make("CFG002", where, line, 1,
                                     f"the bibliography {bibfile!r} does not exist",
                                     "create it or correct the path"))
