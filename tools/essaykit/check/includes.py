@@ -40,13 +40,14 @@ _SCHEME = ("http:", "https:", "mailto:", "ftp:", "data:", "#", "/", "{")
 
 
 def read_includes(project: Project, documents: dict[str, Document], parser: MarkdownIt,
-                  found: list[Diagnostic]) -> None:
+                  found: list[Diagnostic]) -> int:
     """Parse every file the pages include (and the files those include), adding each to
-    `documents` under its own path."""
+    `documents` under its own path; returns how many were added (they are not pages)."""
     # Sphinx resolves every include, nested or not, against the page being built;
     # mystmd against the file that holds the directive
     nested_from_page = project.kind != "mystmd"
     queue = [(doc, doc.folder) for doc in documents.values()]
+    added = 0
     while queue:
         doc, base = queue.pop(0)
         for directive in doc.directives:
@@ -59,7 +60,9 @@ def read_includes(project: Project, documents: dict[str, Document], parser: Mark
                 if nested_from_page:
                     _relocate_links(included, base, directive.options)
                 documents[included.path] = included
+                added += 1
                 queue.append((included, base if nested_from_page else included.folder))
+    return added
 
 
 def _include(project: Project, documents: dict[str, Document], parser: MarkdownIt,

@@ -116,8 +116,8 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
         return _result(project, found, config, lambda *_: [], selected, 0)
 
     documents, front_matter_findings = _parse_pages(project, texts or {}, found, parse_cache)
-    read_includes(project, documents, checker_parser(project.extensions,
-                                                     project.heading_anchors), found)
+    included = read_includes(project, documents, checker_parser(project.extensions,
+                                                                project.heading_anchors), found)
     for doc in documents.values():
         add_code_cell_labels(doc)  # MyST-NB text notebooks name their cells' figures
     bibs = _read_bibs(project, found, parse_cache)
@@ -157,7 +157,7 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
         return [row for row in coverage(index, only)
                 if selected is None or row.path in selected]
 
-    return _result(project, kept, config, rows, selected, len(documents), documents)
+    return _result(project, kept, config, rows, selected, len(documents) - included, documents)
 
 
 def check_document_text(root: Path, path: str, text: str) -> CheckResult:
