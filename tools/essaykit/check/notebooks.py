@@ -30,9 +30,8 @@ from essaykit.core.model import Document
 # A notebook carries its outputs (plots as base64): far larger than a page of text.
 MAX_NOTEBOOK_BYTES = 50_000_000
 
-# a JSON token: a string (one line: JSON strings hold no raw newline), punctuation, or
-# a bare literal (numbers, true/false/null); whitespace between is skipped
-_TOKEN = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+_DECODER = json.JSONDecoder()
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
 _LABEL_OPTION = re.compile(r"^#\|\s*label\s*:\s*(\S+)\s*$")
@@ -117,45 +116,73 @@ def _json_error_line(raw: str) -> int:
 
 
 def _source_lines(raw: str) -> dict[int, int]:
-    """The 0-based line of the file where each cell's source starts (its first string),
-    found by walking the JSON's tokens with the path to each: only `cells[N].source`
-    matters."""
+    """The 0-based line of the file where each cell's source starts (its first string).
+    The JSON is walked key by key, each value skipped by the json module's own decoder
+    (outputs are most of a notebook's bytes), so only `cells[N].source` is looked at."""
     found: dict[int, int] = {}
-    # the containers open around the token being read: ("{", key) or ("[", index)
-    stack: list[list[object]] = []
-    line = 0
-    last = 0
-    expecting_key = False
-    for match in _TOKEN.finditer(raw):
-        line += raw.count("\n", last, match.start())
-        last = match.start()
-        token = match.group()
-        if token == "{":
-            stack.append(["{", None])
-            expecting_key = True
-        elif token == "[":
-            stack.append(["[", 0])
-            expecting_key = False
-        elif token in ("}", "]"):
-            if stack:
-                stack.pop()
-            expecting_key = False
-        elif token == ",":
-            if stack and stack[-1][0] == "[":
-                stack[-1][1] = int(stack[-1][1] or 0) + 1  # type: ignore[call-overload]
-            expecting_key = bool(stack) and stack[-1][0] == "{"
-        elif token == ":":
-            expecting_key = False
-        elif expecting_key and token.startswith('"'):
-            stack[-1][1] = token[1:-1]
-        elif token.startswith('"') and len(stack) >= 3:
-            # a string value: is it cells[N].source or an item of it?
-            path = [frame[1] for frame in stack]
-            if path[:1] == ["cells"] and len(path) >= 3 and isinstance(path[1], int):
-                cell = path[1]
-                if path[2] == "source" and len(path) in (3, 4) and cell not in found:
-                    found[cell] = line
+    lines = _Lines(raw)
+    try:
+        at = _space(raw, 0)
+        if raw[at] != "{":
+            return found
+        at = _space(raw, at + 1)
+        while raw[at] == '"':
+            key, at = _DECODER.raw_decode(raw, at)
+            at = _space(raw, _space(raw, at) + 1)  # past the ":"
+            if key == "cells" and raw[at] == "[":
+                at = _cells(raw, at, found, lines)
+            else:
+                _, at = _DECODER.raw_decode(raw, at)
+            at = _space(raw, at)
+            if raw[at] != ",":
+                break
+            at = _space(raw, at + 1)
+    except (IndexError, ValueError):
+        pass  # a notebook nbformat read but this walk does not: its cells are laid out in turn
     return found
+
+
+def _cells(raw: str, at: int, found: dict[int, int], lines: _Lines) -> int:
+    """Walk the cells array starting at `at` (its "["); returns the index after it."""
+    at = _space(raw, at + 1)
+    number = 0
+    while raw[at] != "]":
+        if raw[at] == "{":
+            at = _space(raw, at + 1)
+            while raw[at] == '"':
+                key, at = _DECODER.raw_decode(raw, at)
+                at = _space(raw, _space(raw, at) + 1)
+                if key == "source":
+                    first = _space(raw, at + 1) if raw[at] == "[" else at
+                    found[number] = lines.line(first)
+                _, at = _DECODER.raw_decode(raw, at)
+                at = _space(raw, at)
+                if raw[at] == ",":
+                    at = _space(raw, at + 1)
+            at += 1  # the cell's "}"
+        else:
+            _, at = _DECODER.raw_decode(raw, at)
+        at = _space(raw, at)
+        if raw[at] == ",":
+            at = _space(raw, at + 1)
+        number += 1
+    return at + 1
+
+
+class _Lines:
+    """0-based line numbers of offsets in `text`, asked in increasing order."""
+
+    def __init__(self, text: str):
+        self.text, self.offset, self.count = text, 0, 0
+
+    def line(self, offset: int) -> int:
+        self.count += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.count
+
+
+def _space(text: str, at: int) -> int:
+    return _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]
 
 
 def parse_notebook(project: Project, page: str, raw: str, parser: MarkdownIt) -> Document:
