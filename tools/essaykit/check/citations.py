@@ -62,7 +62,7 @@ rules.rule(
 
 CITE_ROLE = re.compile(r"^(foot)?cite(:[\w-]+)?$")
 PRE_POST = re.compile(r"\{[^{}]*\}")  # sphinxcontrib-bibtex's {pre}key{post} notes
-KEY = re.compile(r"[^,\s]+")
+KEY = re.compile(r"[^,;\s]+")  # (mystmd separates keys with ";")
 # sphinxcontrib-bibtex's explicit title: {cite:t}`the survey <key>`
 EXPLICIT_TITLE = re.compile(r"^(?P<title>.*?)\s*<(?P<keys>[^<>]+)>\s*$", re.DOTALL)
 # a foreign book's .bib with more uncited entries than this share, and at least
@@ -117,7 +117,7 @@ def _citations(doc: Document) -> list[tuple[Role, str, int]]:
         if explicit:  # the keys are in the brackets; the title is the link text
             start += explicit.start("keys")
             content = explicit.group("keys")
-        if "," not in content and " " not in content:  # the common case: one key
+        if "," not in content and " " not in content and ";" not in content:  # one key
             exact = source.startswith(content, start)
             found.append((role, content, start + 1 if exact else role.column))
             continue

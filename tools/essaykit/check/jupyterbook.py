@@ -70,7 +70,7 @@ def jupyter_book_project(root: Path) -> Project:
         project.diagnostics.append(rules.make("CFG001", "_toc.yml", 1, 1,
                                               "_toc.yml must be a mapping with a 'root'", ""))
     project.root_doc = order[0] if order else ""
-    markdown = [page for page in order if page.endswith((".md", ".Rmd"))]
+    markdown = [page for page in order if page.endswith((".md", ".Rmd", ".ipynb"))]
     project.pages = tuple(dict.fromkeys(markdown))
     project.other_pages = tuple(dict.fromkeys(page for page in order if page not in markdown))
     project.essays = tuple(page for page in project.pages if page != project.root_doc)

@@ -9,13 +9,14 @@ parser, and their line numbers shifted back into the file; literal bodies
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from docutils.parsers.rst import Directive as DocutilsDirective
 from docutils.parsers.rst import directives as docutils_directives
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from myst_parser.parsers.directives import parse_directive_text
+from myst_parser.parsers.directives import is_option_line, parse_directive_text
 
 from essaykit.check.glossary import parse_glossary
 from essaykit.check.parse_inline import Inline
@@ -65,14 +66,22 @@ def normalise_newlines(text: str) -> str:
 def parse_document(
     text: str, path: str, docname: str, parser: MarkdownIt, *, heading_anchors: int,
     title: str | None = None, language: str = "en",
+    cells: Sequence[tuple[int, str]] | None = None,
 ) -> Document:
     """Parse one page. `title` is the front matter's title when the build turns it into
-    the page's `#` heading (myst_title_to_header), so that it takes the first anchor."""
+    the page's `#` heading (myst_title_to_header), so that it takes the first anchor.
+    `cells` are parts of `text` to parse instead of the whole, each (0-based first line
+    in `text`, its text), each on its own: a notebook's markdown cells (as MyST-NB and
+    mystmd parse them), or the part of a file that an {include} takes."""
     text = normalise_newlines(text)
     if text.startswith("\ufeff"):
         text = text[1:]  # Sphinx reads sources as utf-8-sig: a BOM is not text
     document = Document(path=path, docname=docname, lines=text.split("\n"))
     walker = _Walker(document, parser, heading_anchors, language)
+    if cells is not None:
+        for first, cell in cells:
+            walker.blocks(parser.parse(normalise_newlines(cell), walker.env), first)
+        return document
     tokens = parser.parse(text, walker.env)
     if title and title.strip() and tokens and tokens[0].type == "front_matter":
         # as myst-parser does with "# {title}": a level-1 heading before the page itself
@@ -130,6 +139,12 @@ def read_directive(first_line: str, content: str) -> tuple[dict[str, str], dict[
                                                             list[str], int]:
     """A directive's options, the content line of each, its body lines and the content
     line the body starts on, with myst-parser's own reading of directive text."""
+    first = content.split("\n", 1)[0]
+    if not first.startswith("---") and not is_option_line(first):
+        # no options block (most directives): myst-parser's reading comes to the body
+        # less a first blank line, which this gives without its option tokenizer
+        blank = bool(content) and not first.strip()
+        return {}, {}, content.split("\n")[1 if blank else 0:], 1 if blank else 0
     try:
         parsed = parse_directive_text(_AnyDirective, first_line, content)
     except Exception:  # (myst-parser reports it at build time; the text is still read)

@@ -29,7 +29,7 @@ SKIP_DIRS = frozenset({"_build", "node_modules", "__pycache__", "venv", "site-pa
 
 @dataclass
 class Project:
-    kind: str  # "essaykit", "jupyter-book", "sphinx" or "none"
+    kind: str  # "essaykit", "jupyter-book", "mystmd", "sphinx" or "none"
     root: Path
     config_file: str  # shown path of the file that defines the order
     pages: tuple[str, ...] = ()  # in reading order; posix paths relative to root
@@ -51,7 +51,7 @@ class Project:
     # page (`[](eq:label)`); None keeps essaykit's own reading (an unknown scheme is a slip)
     url_schemes: frozenset[str] | None = None
     intersphinx: frozenset[str] = frozenset()  # intersphinx_mapping's keys ({ref}`key:label`)
-    other_pages: tuple[str, ...] = ()  # pages in the order the checker does not parse (.ipynb)
+    other_pages: tuple[str, ...] = ()  # pages in the order the checker does not parse (.rst)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def docname(self, page: str) -> str:
@@ -71,6 +71,12 @@ def _jupyter_book(root: Path) -> Project:
     return jupyter_book_project(root)
 
 
+def _mystmd(root: Path) -> Project:
+    from essaykit.check.mystmd import mystmd_project
+
+    return mystmd_project(root)
+
+
 def _sphinx(root: Path) -> Project:
     from essaykit.check.sphinxconf import sphinx_project
 
@@ -82,6 +88,7 @@ def _sphinx(root: Path) -> Project:
 PROJECT_KINDS: list[tuple[str, Callable[[Path], Project]]] = [
     (str(BOOK_FILE), _essaykit),
     ("_toc.yml", _jupyter_book),
+    ("myst.yml", _mystmd),  # Jupyter Book 2 / mystmd
     ("conf.py", _sphinx),
 ]
 
@@ -125,9 +132,9 @@ def discover(start: Path) -> Project:
     project.diagnostics.append(rules.make(
         "CFG003", start.name or str(start), 1, 1,
         f"no book found at or above {folder}, nor in a folder just below it",
-        "run inside an essaykit book (book/book.yml), a Jupyter Book (_toc.yml) "
-        "or a Sphinx project (conf.py), or name the book's folder in pyproject.toml: "
-        '[tool.essaykit] book = "docs"',
+        "run inside an essaykit book (book/book.yml), a Jupyter Book (_toc.yml, or "
+        "myst.yml for Jupyter Book 2 / mystmd) or a Sphinx project (conf.py), or name "
+        'the book\'s folder in pyproject.toml: [tool.essaykit] book = "docs"',
     ))
     return project
 

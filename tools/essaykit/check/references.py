@@ -83,6 +83,8 @@ rules.rule(
     good="[nef](https://neweconomics.org)",
 )
 
+# link schemes mystmd resolves itself (its xref: keys are checked in mystmd.py)
+MYSTMD_LINK_SCHEMES = frozenset({"wiki", "doi", "github", "gh", "rrid", "ror", "xref", "myst"})
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 EXTERNAL_SCHEMES = frozenset({"http", "https", "ftp", "mailto", "tel", "data"})
 BROKEN_LINK = re.compile(r"\]\(")
@@ -182,8 +184,9 @@ def _check_link(index: BookIndex, doc: Document, link: Link) -> Iterator[Diagnos
             yield rules.make("REF008", *where, f"malformed URL {href!r}: {problem}",
                              "copy the address again from the browser")
         return
-    if scheme in ("inv", "path"):
-        return
+    if scheme in ("inv", "path") or (scheme == "attachment" and doc.path.endswith(".ipynb")) \
+            or (scheme in MYSTMD_LINK_SCHEMES and index.project.kind == "mystmd"):
+        return  # (mystmd's xref: keys are checked in mystmd.py)
     if scheme == "project":
         href = href[len("project:"):]
     elif scheme and len(scheme) > 1 and index.project.url_schemes is not None:

@@ -21,6 +21,7 @@ from essaykit.check import (  # noqa: F401 - importing registers the rule famili
     dropped,
     frontmatter_rules,
     glossary_rules,
+    mystmd_syntax,
     order,
     references,
     safety_bib,
@@ -28,7 +29,10 @@ from essaykit.check import (  # noqa: F401 - importing registers the rule famili
     safety_markup,
 )
 from essaykit.check.glossary_rules import CoverageRow, coverage
+from essaykit.check.includes import read_includes
 from essaykit.check.index import BookIndex
+from essaykit.check.mystnb import add_code_cell_labels
+from essaykit.check.notebooks import MAX_NOTEBOOK_BYTES, notebook_findings, parse_notebook
 from essaykit.check.parse import front_matter, parse_document
 from essaykit.check.parsecache import ParseCache
 from essaykit.check.project import Project, discover
@@ -38,14 +42,15 @@ from essaykit.core import rules
 from essaykit.core.bib import BibFile, read_bib, read_bib_text
 from essaykit.core.diagnostics import Diagnostic, Severity, relative_path, sort_diagnostics
 from essaykit.core.frontmatter import parse_meta
-from essaykit.core.limits import MAX_BIB_BYTES
+from essaykit.core.limits import MAX_BIB_BYTES, MAX_PAGE_BYTES
 from essaykit.core.mdconfig import checker_parser
 from essaykit.core.model import Document, Suppression
 from essaykit.core.settings import CONFIGURATION_CODES, Config, load_config, validate_prefixes
 from essaykit.core.textsafety import may_hold_script_url, read_source, scan_text
 
-# pages read as MyST text: Markdown, and jupytext's R Markdown (knitr chunks are code)
-TEXT_PAGES = (".md", ".Rmd")
+# pages read as MyST text: Markdown, jupytext's R Markdown (knitr chunks are code), and
+# notebooks (their markdown cells, see notebooks.py)
+TEXT_PAGES = (".md", ".Rmd", ".ipynb")
 # Codes an inline `% essaykit: ignore[...]` in the checked file cannot silence.
 UNWAIVABLE = ("SEC", "CHK")
 
@@ -121,7 +126,13 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
         return _result(project, found, config, lambda *_: [], selected, 0)
 
     documents, front_matter_findings = _parse_pages(project, texts or {}, found, parse_cache)
+    included = read_includes(project, documents, checker_parser(project.extensions,
+                                                                project.heading_anchors), found)
+    for doc in documents.values():
+        add_code_cell_labels(doc)  # MyST-NB text notebooks name their cells' figures
     bibs = _read_bibs(project, found, parse_cache)
+    if project.kind == "mystmd":  # its citations, labels and abbreviations
+        config = mystmd_syntax.read_mystmd_syntax(project, config, documents, bibs)
     if parse_cache is not None:
         parse_cache.prune()  # what this run did not use: pages since edited or removed
     jargon_path = config.jargon or project.jargon
@@ -157,7 +168,7 @@ def _run(root: Path, paths: Sequence[Path] | None, select: Sequence[str] | None,
         return [row for row in coverage(index, only)
                 if selected is None or row.path in selected]
 
-    return _result(project, kept, config, rows, selected, len(documents), documents)
+    return _result(project, kept, config, rows, selected, len(documents) - included, documents)
 
 
 def profile_allows(code: str, project: Project, config: Config) -> bool:
@@ -258,7 +269,8 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
             continue
         text = texts.get(page)
         if text is None:
-            read = read_source(project.root / page, page)
+            read = read_source(project.root / page, page, limit=MAX_NOTEBOOK_BYTES
+                               if page.endswith(".ipynb") else MAX_PAGE_BYTES)
             found.extend(read.findings)
             if read.text is None:
                 continue
@@ -278,6 +290,7 @@ def _parse_pages(project: Project, texts: Mapping[str, str], found: list[Diagnos
             if cache is not None:
                 cache.put(key, parsed)  # before any check has touched it
         doc, problems = parsed
+        found.extend(notebook_findings(doc))
         if problems is not None:
             findings[page] = problems
         documents[page] = doc
@@ -288,6 +301,8 @@ def _parse_page(project: Project, page: str, text: str, parser: MarkdownIt, essa
                 in_order: bool) -> tuple[Document, list[Diagnostic] | None]:
     """One page's model and, for pages with a front-matter schema (pages in the book's
     order), its front-matter findings."""
+    if page.endswith(".ipynb"):
+        return parse_notebook(project, page, text, parser), None
     meta: dict[str, object] = {}
     problems = None
     if project.front_matter_schema and in_order:
@@ -324,8 +339,8 @@ def _read_bibs(project: Project, found: list[Diagnostic],
     for bibfile in project.bibfiles:
         path = project.root / bibfile
         if not path.is_file():
-            where, line = _config_line(project, "bibliography" if project.kind == "essaykit"
-                                       else "bibtex_bibfiles")
+            key = "bibliography" if project.kind in ("essaykit", "mystmd") else "bibtex_bibfiles"
+            where, line = _config_line(project, key)
             found.append(rules.make("CFG002", where, line, 1,
                                     f"the bibliography {bibfile!r} does not exist",
                                     "create it or correct the path"))
