@@ -216,28 +216,6 @@ def _label_kind(directive: str, key: str) -> str:
     return "proof" if directive.startswith("prf:") else ""
 
 
-def _notebook_figure_name(content: str) -> tuple[str, int] | None:
-    """The label a MyST-NB `{code-cell}` gives its output figure (`mystnb: figure: name:`
-    in the cell's YAML options), with its line in the content."""
-    if not content.startswith("---"):
-        return None
-    lines = content.split("\n")
-    end = next((n for n, line in enumerate(lines[1:], 1) if line.strip() == "---"), None)
-    if end is None:
-        return None
-    try:
-        value = load("\n".join(lines[1:end])).value
-    except (StrictYamlError, ValueError, RecursionError):
-        return None
-    mystnb = value.get("mystnb") if isinstance(value, dict) else None
-    figure = mystnb.get("figure") if isinstance(mystnb, dict) else None
-    label = figure.get("name") if isinstance(figure, dict) else None
-    if not isinstance(label, str) or not label.strip():
-        return None
-    at = next((n for n, line in enumerate(lines[:end]) if line.strip().startswith("name:")), 0)
-    return label.strip(), at
-
-
 class _Walker:
     def __init__(self, document: Document, parser: MarkdownIt, heading_anchors: int,
                  language: str = "en"):
@@ -353,11 +331,7 @@ class _Walker:
                                          kind=_label_kind(name, key)))
         if name == "figure-md" and argument:  # its argument is its label
             self.doc.labels.append(Label(argument, line0 + 1, 1, titled=True))
-        if name == "code-cell":
-            figure = _notebook_figure_name(token.content)
-            if figure:
-                self.doc.labels.append(Label(figure[0], line0 + 2 + figure[1], 1,
-                                             titled=True))
+        # (a {code-cell}'s figure name is a label: check/mystnb.py reads it)
         if name in PATH_ARGUMENTS and argument:
             is_image = "image" in name or name == "figure"
             self.doc.links.append(Link(argument, "image" if is_image else "include",
