@@ -17,6 +17,7 @@ A benchmark, not a test.
 from __future__ import annotations
 
 import argparse
+import http.client
 import shutil
 import socket
 import statistics
@@ -45,8 +46,8 @@ def page_text(url: str) -> str:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return str(response.read().decode("utf-8", "replace"))
-    except (urllib.error.URLError, OSError):
-        return ""
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        return ""  # not up yet, or caught while Sphinx rewrites the file: ask again
 
 
 class Server:
