@@ -87,9 +87,12 @@ def test_labels_from_options_dollar_math_and_a_byte_order_mark() -> None:
 
 
 def test_a_code_cell_figure_name_is_a_label_and_code_is_not() -> None:
+    from essaykit.check.mystnb import add_code_cell_labels
+
     doc = parse("```{code-cell} ipython3\n---\nmystnb:\n  figure:\n    name: fig-out\n---\n"
                 "plot()\n```\n\n````md\n```{code-cell}\n---\nmystnb:\n  figure:\n"
                 "    name: in-an-example\n---\n```\n````\n")
+    add_code_cell_labels(doc)  # as the runner does after parsing
     assert [(label.name, label.line) for label in doc.labels] == [("fig-out", 5)]
 
 
