@@ -20,6 +20,7 @@ from essaykit.check import (  # noqa: F401 - importing registers the rule famili
     citations,
     frontmatter_rules,
     glossary_rules,
+    index_entries,
     order,
     references,
     safety_bib,

@@ -28,6 +28,7 @@ from essaykit.core.citeblock import book_title
 from essaykit.core.frontmatter import EssayMeta
 from essaykit.core.text import curly, join_names, roman
 from essaykit.print import transforms
+from essaykit.print.bookindex import print_index
 from essaykit.sphinx_ext.state import book_of
 
 logger = logging.getLogger(__name__)
@@ -132,7 +133,11 @@ class PrintBuilder(SingleFileHTMLBuilder):
         environment.filters["url"] = url_markup
         environment.filters["curly"] = curly
         template = environment.get_template("print.html.jinja")
+        # the book's index (not the taster's: a think-piece on its own has none)
+        index = (print_index(self.env, self, transforms.included_docnames(edition.pages))
+                 if edition.name == "book" else [])
         html = template.render(
+            index=index,
             book=book,
             edition=edition,
             full_title=book_title(book),

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from essaykit.print.bookindex import LOCATOR_CLASS, merge_locators
+
 
 @dataclass
 class Typeset:
@@ -60,8 +62,16 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
                                     category=DeprecationWarning)
             from weasyprint import HTML
 
-            document = HTML(filename=str(html_path),
-                            url_fetcher=_fetcher(html_path.parent)).render()
+            fetcher = _fetcher(html_path.parent)
+            document = HTML(filename=str(html_path), url_fetcher=fetcher).render()
+            html = html_path.read_text(encoding="utf-8")
+            if LOCATOR_CLASS in html:
+                # the index: an entry's locators on one page print that page once;
+                # the index is last, so its targets keep their pages when it shrinks
+                merged = merge_locators(html, pages_of_anchors(document))
+                if merged != html:
+                    document = HTML(string=merged, base_url=str(html_path),
+                                    url_fetcher=fetcher).render()
             # a tagged PDF (PDF/UA-1: structure, reading order, alt text, language)
             # for screen readers; custom metadata keeps the editors and contributors
             document.write_pdf(str(target), pdf_variant="pdf/ua-1", custom_metadata=True)
@@ -71,6 +81,16 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
             log.propagate = propagate
             log.handlers = handlers
     return Typeset(len(document.pages), collect.messages, collect.notes)
+
+
+def pages_of_anchors(document: Any) -> dict[str, int]:
+    """Each element id of a laid-out document and the page (1-based) it is on
+    (WeasyPrint's public `Page.anchors`)."""
+    found: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for anchor in page.anchors:
+            found.setdefault(anchor, number)
+    return found
 
 
 def _fetcher(folder: Path) -> Any:

@@ -1,0 +1,93 @@
+"""The print edition's Index: Sphinx's own index entries, with print locators.
+
+Sphinx groups the entries (`IndexEntries(env).create_index(builder)`, the
+same call its `genindex` page makes); here each entry's links become
+locators pointing at the print edition's namespaced ids, whose page numbers
+WeasyPrint prints with `target-counter()` (print.css). Two locators of one
+entry that land on the same page are merged after a first layout
+(`print/pdf.py`, `merge_locators`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sphinx.environment.adapters.indexentries import IndexEntries
+
+from essaykit.print.transforms import page_id
+
+LOCATOR_CLASS = "index-locator"
+# one entry's locators, as the template writes them (pdf.merge_locators reads them)
+LOCATORS = re.compile(r'(<span class="index-locators">)(.*?)(</span>)', re.DOTALL)
+LOCATOR = re.compile(rf'<a class="{LOCATOR_CLASS}[^"]*" href="#([^"]+)"></a>')
+
+
+@dataclass
+class Entry:
+    name: str
+    locators: list[tuple[str, bool]] = field(default_factory=list)  # (print id, main)
+    subentries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class Letter:
+    heading: str
+    entries: list[Entry]
+
+
+def print_target(uri: str, included: set[str]) -> str | None:
+    """A link of the single-file builder ("#document-essays/x#index-3") as the print
+    edition's id ("p-essays-x--index-3"); None for a page outside the edition."""
+    if not uri.startswith("#document-"):
+        return None
+    document, _, anchor = uri[len("#document-"):].partition("#")
+    if document not in included:
+        return None
+    return f"{page_id(document)}--{anchor}" if anchor else page_id(document)
+
+
+def _locators(links: list[tuple[str, str]], included: set[str]) -> list[tuple[str, bool]]:
+    found = []
+    for main, uri in links:
+        target = print_target(uri, included)
+        if target is not None and (target, bool(main)) not in found:
+            found.append((target, bool(main)))
+    return found
+
+
+def print_index(env: Any, builder: Any, included: set[str]) -> list[Letter]:
+    """The book's index as Sphinx groups it, with locators into this edition only."""
+    letters: list[Letter] = []
+    for heading, group in IndexEntries(env).create_index(builder):
+        entries = []
+        for name, (links, subitems, _category) in group:
+            entry = Entry(name, _locators(links, included))
+            for subname, sublinks in subitems:
+                sub = Entry(subname, _locators(sublinks, included))
+                # a subentry with no links at all is a cross-reference ("see budgets")
+                if sub.locators or not sublinks:
+                    entry.subentries.append(sub)
+            if entry.locators or entry.subentries:
+                entries.append(entry)
+        if entries:
+            letters.append(Letter(heading, entries))
+    return letters
+
+
+def merge_locators(html: str, page_of: dict[str, int]) -> str:
+    """Each entry's locators with those on the same page as the one before dropped
+    (`page_of`: the page each target id fell on in a first layout)."""
+    def merge(match: re.Match[str]) -> str:
+        kept: list[str] = []
+        last_page: int | None = None
+        for locator in LOCATOR.finditer(match.group(2)):
+            page = page_of.get(locator.group(1))
+            if page is not None and page == last_page:
+                continue
+            last_page = page
+            kept.append(locator.group(0))
+        return match.group(1) + "".join(kept) + match.group(3)
+
+    return LOCATORS.sub(merge, html)
