@@ -48,7 +48,7 @@ PLANTED_PARAGRAPH = """
 A planted paragraph cites three works out of order
 {cite:p}`sen1999development,ostrom1996crossing,cahn2000nomore`, and two works by
 one author in one year: {cite:t}`planter2015first` and {cite:t}`planter2015second`.[^planted-a]
-A second note follows at once.[^planted-b]
+A second note follows at once.[^planted-b] Councils plant {index}`Zinnia borders` too.
 """
 PLANTED_NOTES = """
 
@@ -68,6 +68,10 @@ status: draft
 
 Placeholder text of the planted draft.
 """
+# the taster has no note of its own: one planted, so its half of the footnote test can fail
+TASTER_NOTE = ("the job titles of a\nsmall trade of people paid to encourage it.[^taster-note]",
+               "\n\n[^taster-note]: A planted note in the taster, to be printed on the page of "
+               "its call\n    like every other note of the book.\n")
 # as written: Sen, Ostrom, Cahn (alphabetical would be Cahn first, chronological Ostrom)
 AS_WRITTEN = "(Sen, 1999; Ostrom, 1996; Cahn, 2000)"
 
@@ -83,6 +87,12 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult
         "\n## ", PLANTED_PARAGRAPH + "\n## ", 1).replace(
         "people\u2019s management", "people's management", 1) + PLANTED_NOTES,
         encoding="utf-8")
+    taster = root / "essays" / "taster.md"
+    call, note = TASTER_NOTE
+    text = taster.read_text(encoding="utf-8")
+    assert call.replace("[^taster-note]", "") in text
+    taster.write_text(text.replace(call.replace("[^taster-note]", ""), call, 1) + note,
+                      encoding="utf-8")
     (root / "essays" / "planted-draft.md").write_text(DRAFT, encoding="utf-8")
     yml = root / "book" / "book.yml"
     yml.write_text(yml.read_text(encoding="utf-8").replace(
@@ -315,7 +325,93 @@ def test_every_footnote_is_on_its_calls_page(planted: tuple[Path, BuildResult]) 
     for edition, pdf in (("book", "pdf-book"), ("taster", "pdf-taster")):
         notes = footnote_pages(root / f"_build/print/{edition}.html", result.outputs[pdf])
         if edition == "book":
-            assert len(notes) >= 9  # the book's seven and the two planted ones
+            assert len(notes) >= 10  # the book's seven, the two planted ones, the taster's
+        else:
+            assert len(notes) == 1  # the planted one
         for opening, call_pages, note_pages in notes:
             assert len(note_pages) == 1 and note_pages[0] in call_pages, (
                 edition, opening, call_pages, note_pages)
+
+
+# ---- the index ------------------------------------------------------------------
+
+def index_pages(reader: PdfReader) -> tuple[int, str]:
+    """The first page (1-based) of the printed Index, as the outline finds it, and
+    the Index's text."""
+    entry = next(item for item in reader.outline
+                 if not isinstance(item, list) and item.title == "Index")
+    first = reader.get_destination_page_number(entry) + 1
+    text = "\n".join(page.extract_text() or "" for page in reader.pages[first - 1:])
+    return first, text
+
+
+def locators(index_text: str, name: str) -> list[int]:
+    match = re.search(re.escape(name) + r"\s+((?:\d+,\s*)*\d+)", index_text)
+    assert match, f"{name!r} is not in the printed index"
+    return [int(n) for n in re.split(r",\s*", match.group(1))]
+
+
+def test_the_printed_index_names_the_right_pages(planted: tuple[Path, BuildResult]) -> None:
+    _, result = planted
+    reader = PdfReader(result.outputs["pdf-book"])
+    assert "Index" in outline_titles(reader)
+    first, text = index_pages(reader)
+    squeezed_pages = [squeezed(page.extract_text() or "") for page in reader.pages]
+    # an {index} entry, a cited author and a glossary term (its definition)
+    for name, on_page in (("Zinnia borders", "councilsplantzinniaborders"),
+                          ("Planter, Pat", "planterbandplantera"),
+                          ("Time banking", "timebanking")):
+        pages = locators(text, name)
+        assert pages and all(n < first for n in pages), (name, pages)
+        for number in pages:
+            assert on_page in squeezed_pages[number - 1], (name, number)
+    # the glossary definition is the main entry: on the glossary's page
+    glossary = next(n for n, page in enumerate(squeezed_pages, 1)
+                    if page.startswith("glossary") or "glossary" in page[:40])
+    assert max(locators(text, "Time banking")) >= glossary
+
+
+def test_index_locators_are_in_page_order_and_each_page_once(
+        planted: tuple[Path, BuildResult]) -> None:
+    _, result = planted
+    reader = PdfReader(result.outputs["pdf-book"])
+    _, text = index_pages(reader)
+    runs = [[int(n) for n in re.split(r",\s*", m.group(1))]
+            for m in re.finditer(r"[A-Za-z.\u2019)] ((?:\d+,\s*)*\d+)\s*$", text, re.MULTILINE)]
+    assert len(runs) > 40
+    for pages in runs:
+        assert pages == sorted(set(pages)), pages
+    # Ostrom is cited several times on one page of the planted essay: printed once
+    assert len(locators(text, "Ostrom, Elinor")) == len(set(locators(text, "Ostrom, Elinor")))
+
+
+def resolves(folder: Path, page: Path, href: str) -> bool:
+    target, _, anchor = href.partition("#")
+    path = (page.parent / target).resolve() if target else page
+    if not path.is_file() or folder.resolve() not in path.parents:
+        return False
+    return not anchor or f'id="{anchor}"' in path.read_text("utf-8")
+
+
+def test_the_web_and_epub_index_link_to_their_entries(planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    html = root / "_build/html"
+    genindex = html / "genindex.html"
+    soup = BeautifulSoup(genindex.read_text("utf-8"), "html.parser")
+    links = {a["href"] for a in soup.select("article a[href], .bd-article a[href]")
+             if "#" in a["href"] and not a["href"].startswith(("#", "http"))}
+    assert any("co-production.html#index-" in link for link in links)
+    assert [link for link in links if not resolves(html, genindex, link)] == []
+    text = flat(visible_text(genindex.read_text("utf-8")))
+    for name in ("Zinnia borders", "Planter, Pat", "Time banking"):
+        assert name in text
+    # a reader finds it: the sidebar of every page, after the back matter
+    essay = (html / "essays/co-production.html").read_text("utf-8")
+    assert 'href="../genindex.html">Index' in " ".join(essay.split())
+    with zipfile.ZipFile(result.outputs["epub-book"]) as epub:
+        index = epub.read("genindex.xhtml").decode("utf-8")
+        names = set(epub.namelist())
+        nav = epub.read("nav.xhtml").decode("utf-8")
+    assert "Planter, Pat" in index and 'href="genindex.xhtml"' in nav
+    for href in re.findall(r'href="([^"#]+)#index-\d+"', index):
+        assert href in names, href

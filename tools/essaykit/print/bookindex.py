@@ -3,14 +3,15 @@
 Sphinx groups the entries (`IndexEntries(env).create_index(builder)`, the
 same call its `genindex` page makes); here each entry's links become
 locators pointing at the print edition's namespaced ids, whose page numbers
-WeasyPrint prints with `target-counter()` (print.css). Two locators of one
-entry that land on the same page are merged after a first layout
+WeasyPrint prints with `target-counter()` (print.css). After a first layout
+an entry's locators are put in page order and those on one page merged
 (`print/pdf.py`, `merge_locators`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,7 @@ class Letter:
     entries: list[Entry]
 
 
-def print_target(uri: str, included: set[str]) -> str | None:
+def print_target(uri: str, included: Collection[str]) -> str | None:
     """A link of the single-file builder ("#document-essays/x#index-3") as the print
     edition's id ("p-essays-x--index-3"); None for a page outside the edition."""
     if not uri.startswith("#document-"):
@@ -48,17 +49,26 @@ def print_target(uri: str, included: set[str]) -> str | None:
     return f"{page_id(document)}--{anchor}" if anchor else page_id(document)
 
 
-def _locators(links: list[tuple[str, str]], included: set[str]) -> list[tuple[str, bool]]:
-    found = []
+def _locators(links: list[tuple[str, str]], order: dict[str, int]) -> list[tuple[str, bool]]:
+    """The links into this edition, in reading order: by page of the book, then by
+    the serial number Sphinx gives index targets as it reads a page."""
+    found: list[tuple[tuple[int, int, str], str, bool]] = []
     for main, uri in links:
-        target = print_target(uri, included)
-        if target is not None and (target, bool(main)) not in found:
-            found.append((target, bool(main)))
-    return found
+        target = print_target(uri, order)
+        if target is None:
+            continue
+        document = uri[len("#document-"):].partition("#")[0]
+        serial = re.search(r"(\d+)$", target)
+        place = (order[document], int(serial.group(1)) if serial else 0, target)
+        if all(target != seen for _, seen, _ in found):
+            found.append((place, target, bool(main)))
+    return [(target, main) for _, target, main in sorted(found)]
 
 
-def print_index(env: Any, builder: Any, included: set[str]) -> list[Letter]:
-    """The book's index as Sphinx groups it, with locators into this edition only."""
+def print_index(env: Any, builder: Any, pages: list[str]) -> list[Letter]:
+    """The book's index as Sphinx groups it, with locators into this edition's `pages`
+    (docnames, in reading order) only."""
+    included = {page: position for position, page in enumerate(pages)}
     letters: list[Letter] = []
     for heading, group in IndexEntries(env).create_index(builder):
         entries = []
@@ -77,17 +87,19 @@ def print_index(env: Any, builder: Any, included: set[str]) -> list[Letter]:
 
 
 def merge_locators(html: str, page_of: dict[str, int]) -> str:
-    """Each entry's locators with those on the same page as the one before dropped
-    (`page_of`: the page each target id fell on in a first layout)."""
+    """Each entry's locators in page order, a page printed once (`page_of`: the page
+    each target id fell on in a first layout; Sphinx orders an entry's links by page
+    name, not by where they fall in the book)."""
     def merge(match: re.Match[str]) -> str:
+        found = [(page_of.get(locator.group(1), 1 << 30), position, locator.group(0))
+                 for position, locator in enumerate(LOCATOR.finditer(match.group(2)))]
         kept: list[str] = []
         last_page: int | None = None
-        for locator in LOCATOR.finditer(match.group(2)):
-            page = page_of.get(locator.group(1))
-            if page is not None and page == last_page:
+        for page, _position, markup in sorted(found):
+            if page == last_page:
                 continue
             last_page = page
-            kept.append(locator.group(0))
+            kept.append(markup)
         return match.group(1) + "".join(kept) + match.group(3)
 
     return LOCATORS.sub(merge, html)

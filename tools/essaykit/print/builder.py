@@ -134,7 +134,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
         environment.filters["curly"] = curly
         template = environment.get_template("print.html.jinja")
         # the book's index (not the taster's: a think-piece on its own has none)
-        index = (print_index(self.env, self, transforms.included_docnames(edition.pages))
+        index = (print_index(self.env, self, [docname(page) for page in edition.pages])
                  if edition.name == "book" else [])
         html = template.render(
             index=index,
