@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from essaykit.build import BuildOptions, BuildResult, build
-from essaykit.print.transforms import ZERO_WIDTH_SPACE
+from essaykit.print.transforms import ZERO_WIDTH_SPACE, begins_sentence
 from essaykit.sphinx_ext.harvard import plain
 
 from .conftest import REPO, copy_book
@@ -194,6 +195,15 @@ def line_end_splits(pages: list[str]) -> list[tuple[int, str, str]]:
     return splits
 
 
+def is_a_name(word: str, source: str) -> bool:
+    """Capitalised somewhere other than at a sentence's start: a name, not a
+    sentence-initial ordinary word (which may hyphenate like any other)."""
+    for match in re.finditer(rf"(?<![\w\u2019'-]){re.escape(word)}(?![\w])", source):
+        if not begins_sentence(source[:match.start()]):
+            return True
+    return False
+
+
 def test_no_name_or_url_is_hyphenated_at_a_line_end(
         planted: tuple[Path, BuildResult]) -> None:
     root, result = planted
@@ -207,7 +217,8 @@ def test_no_name_or_url_is_hyphenated_at_a_line_end(
             # in running text; a URL breaks only after a slash or before a dot
             url = "://" in head or "www." in head or "/" in head
             real_hyphen = (word + tail.rstrip(".,;:)")) in source
-            if url or (word[:1].isupper() and not real_hyphen):
+            whole = word.rstrip("-") + re.sub(r"\W+$", "", tail)
+            if url or (word[:1].isupper() and not real_hyphen and is_a_name(whole, source)):
                 problems.append((pdf.name, page, head, tail))
     assert problems == []
 
@@ -415,3 +426,48 @@ def test_the_web_and_epub_index_link_to_their_entries(planted: tuple[Path, Build
     assert "Planter, Pat" in index and 'href="genindex.xhtml"' in nav
     for href in re.findall(r'href="([^"#]+)#index-\d+"', index):
         assert href in names, href
+
+
+# ---- no word alone on a justified line ------------------------------------------
+
+def lonely_words(pdf: Path) -> list[tuple[int, str, str]]:
+    """Lines of running text holding one word that are not a paragraph's last: the
+    next line of the same block starts at the text's left edge (a new paragraph
+    is indented) and goes on. (page, the word, how the next line begins)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    pages = []
+    for page in re.findall(r"<page .*?</page>", out, re.S):
+        blocks = []
+        for block in re.findall(r"<block .*?</block>", page, re.S):
+            lines = []
+            for attributes, body in re.findall(r"<line (.*?)>(.*?)</line>", block, re.S):
+                box = {k: float(v) for k, v in re.findall(r'(\w+)="([\d.]+)"', attributes)}
+                lines.append((box["xMin"], round(box["yMax"] - box["yMin"], 1),
+                              re.findall(r"<word [^>]*>(.*?)</word>", body)))
+            blocks.append(lines)
+        pages.append(blocks)
+    heights = Counter(height for page in pages for block in page for _, height, _ in block)
+    body = heights.most_common(1)[0][0]  # the running text's line height
+    found = []
+    for number, page in enumerate(pages, 1):
+        for lines in page:
+            left = min((x for x, height, _ in lines if height == body), default=0.0)
+            for (x, height, words), (next_x, next_height, next_words) in zip(
+                    lines, lines[1:], strict=False):
+                if (height == body == next_height and len(words) == 1
+                        and abs(next_x - left) < 1 and abs(x - next_x) < 15
+                        and len(next_words) > 3):
+                    found.append((number, words[0], " ".join(next_words[:4])))
+    return found
+
+
+def test_no_word_is_alone_on_a_justified_line(planted: tuple[Path, BuildResult]) -> None:
+    """Before: 7 in the book ("to", "the", "By", "That", "The", and two halves of
+    hyphenated words) and 1 in the taster, each on a line stretched before an inline
+    element (a link, a citation, a name)."""
+    _, result = planted
+    for pdf in (result.outputs["pdf-book"], result.outputs["pdf-taster"]):
+        assert lonely_words(pdf) == [], pdf.name

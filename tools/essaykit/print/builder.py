@@ -76,6 +76,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
     def write_documents(self, _docnames: Any) -> None:
         self.prepare_writing(set(self.env.all_docs))
         book: Book = book_of(self.env)
+        self.book_names = transforms.known_names(self.names_in_book(book))
         editions = [Edition("book", [*book.front, *book.essays, *book.back])]
         if book.taster:
             editions.append(Edition("taster", [book.taster]))
@@ -92,6 +93,25 @@ class PrintBuilder(SingleFileHTMLBuilder):
             with progress_message(f"writing {edition.name}.html"):
                 self.write_edition(book, edition)
 
+    book_names: frozenset[str] = frozenset()
+
+    def names_in_book(self, book: Book) -> list[str]:
+        """The names the book knows, never hyphenated even where they begin a sentence:
+        its editors and authors, the authors and organisations of its works, its
+        glossary terms (Sphinx's public `get_objects`)."""
+        people = [editor.name for editor in book.editors]
+        for page in book.essays:
+            meta = book.essay_meta(page)
+            people += [author.name for author in meta.authors] if meta else []
+        for entry in self.env.get_domain("cite").bibdata.data.entries.values():  # type: ignore[attr-defined]
+            people += [" ".join(person.prelast_names + person.last_names)
+                       for role in ("author", "editor") for person in entry.persons.get(role, ())]
+            people += [entry.fields[name] for name in ("organization", "institution")
+                       if name in entry.fields]
+        people += [shown for _, shown, kind, *_ in self.env.get_domain("std").get_objects()
+                   if kind == "term"]
+        return people
+
     def render_piece(self, book: Book, page: str, included: set[str]) -> Piece:
         name = docname(page)
         # a copy: sphinxcontrib-bibtex inserts its cached citation nodes as they
@@ -101,7 +121,10 @@ class PrintBuilder(SingleFileHTMLBuilder):
         doctree = self.env.get_and_resolve_doctree(name, self, **tags).deepcopy()
         transforms.drop_web_only(doctree)
         transforms.inline_footnotes(doctree)
-        transforms.keep_words_whole(doctree)
+        transforms.attach_inline_targets(doctree)
+        transforms.mark_paragraphs(doctree)
+        transforms.keep_words_whole(doctree, self.book_names)
+        transforms.separate_spaces_before_inline(doctree)  # names' spans included
         transforms.namespace_ids(doctree, name, included)
         self.post_process_images(doctree)
         meta = book.essay_meta(page)
