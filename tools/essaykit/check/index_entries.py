@@ -97,14 +97,14 @@ def _known_terms(index: BookIndex) -> set[str]:
             if role.name.startswith("cite"):
                 cited.update(key.strip().lower() for key in role.target.split(","))
     for key in cited:
-        entry = index.entries.get(key)
-        if entry is not None:
-            people = entry.persons.get("author") or entry.persons.get("editor") or ()
+        work = index.entries.get(key)
+        if work is not None:
+            people = work.persons.get("author") or work.persons.get("editor") or ()
             known.update(" ".join(person.replace("{", "").replace("}", "").split()).lower()
                          for person in people)
             for organisation in ("organization", "institution"):
-                if entry.fields.get(organisation):
-                    known.add(entry.fields[organisation].replace("{", "").replace("}", "")
+                if work.fields.get(organisation):
+                    known.add(work.fields[organisation].replace("{", "").replace("}", "")
                               .lower())
     return known
 

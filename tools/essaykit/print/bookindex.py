@@ -49,11 +49,13 @@ def print_target(uri: str, included: Collection[str]) -> str | None:
     return f"{page_id(document)}--{anchor}" if anchor else page_id(document)
 
 
-def _locators(links: list[tuple[str, str]], order: dict[str, int]) -> list[tuple[str, bool]]:
+def _locators(links: list[tuple[Any, Any]], order: dict[str, int]) -> list[tuple[str, bool]]:
     """The links into this edition, in reading order: by page of the book, then by
     the serial number Sphinx gives index targets as it reads a page."""
     found: list[tuple[tuple[int, int, str], str, bool]] = []
     for main, uri in links:
+        if not isinstance(uri, str):
+            continue
         target = print_target(uri, order)
         if target is None:
             continue

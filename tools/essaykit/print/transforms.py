@@ -52,6 +52,8 @@ def inline_footnotes(doctree: nodes.Node) -> None:
         note["ids"] = list(reference["ids"])
         parent = reference.parent
         position = _position(parent, reference)
+        if position is None:
+            continue
         if note["ids"]:
             call = nodes.inline("", "", ids=[CALL_PREFIX + note["ids"][0]],
                                 classes=["print-call"])
@@ -106,7 +108,7 @@ def attach_inline_targets(doctree: nodes.Node) -> None:
                 iter(following.findall(nodes.Text)), None) if following is not None else None
             holder = text.parent if text is not None else None
             index = _position(holder, text) if holder is not None else None
-            if index is None or not str(text).strip():
+            if holder is None or index is None or not str(text).strip():
                 continue
             holder[index] = nodes.inline(str(text), str(text), ids=list(target["ids"]))
         parent.remove(target)
@@ -233,8 +235,9 @@ def keep_words_whole(doctree: nodes.Node, names: Collection[str] = frozenset()) 
                 reference += nodes.inline(part, part, classes=[URL_PART_CLASS])
     known = {name.lower() for name in names}
     for block in list(doctree.findall(nodes.TextElement)):
-        if isinstance(block, nodes.Inline) or any(isinstance(child, nodes.TextElement) for child in block.children
-               if not isinstance(child, nodes.Inline)):
+        if isinstance(block, nodes.Inline) or any(
+                isinstance(child, nodes.TextElement) and not isinstance(child, nodes.Inline)
+                for child in block.children):
             continue  # a block of blocks: its paragraphs are visited themselves
         before = ""  # the block's text so far: does a word begin a sentence?
         for text in list(block.findall(nodes.Text)):
@@ -264,9 +267,9 @@ def keep_words_whole(doctree: nodes.Node, names: Collection[str] = frozenset()) 
                 continue
             if position < len(text):
                 pieces.append(nodes.Text(text[position:]))
-            index = _position(parent, text)
-            if index is not None:
-                parent[index:index + 1] = pieces
+            place = _position(parent, text)
+            if place is not None:
+                parent[place:place + 1] = pieces
 
 
 # what may stand between a sentence's end and its first word: space, opening quotes
