@@ -14,9 +14,8 @@ builder asks `book_state(env)` for it:
 - `read`: the pages read in this build (sphinx_ext/freshness.py);
 - `letters`: the Harvard letters of the book's works (2010a, 2010b), by key,
   given at env-updated from the .bib files (sphinx_ext/citeorder.py) and
-  handed to the pybtex styles by the code that formats lists and citations;
-- `index_see`: per page, its `see:`/`seealso:` index entries as written, with
-  their lines, for the index (sphinx_ext/bookindex.py).
+  handed to the pybtex styles by the code that formats lists and citations
+  (the book's index entries live in Sphinx's own `index` domain).
 
 What lives only for one process and one build (caches of rendered sidebars,
 the values freshness.py compares before and after reading) is kept on the
