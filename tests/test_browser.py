@@ -329,13 +329,14 @@ def serious_violations(page: Page, url: str, axe: str) -> list[str]:
 def test_every_page_passes_axe_core_on_a_laptop_and_a_phone(
     browser: Any, base_url: str, book: Book, axe: str, scheme: str,
 ) -> None:
-    """No serious or critical accessibility violation, on every page of the book
-    and the search page, at both widths, in the reader's light or dark mode."""
+    """No serious or critical accessibility violation, on every page of the book,
+    its index and the search page, at both widths, in the reader's light or dark mode."""
     found = []
     for viewport in (LAPTOP, PHONE):
         page = Page(browser, viewport, scheme)
         urls = [f"{base_url}/{html_path(p)}" for p in book.pages]
         urls.append(f"{base_url}/html/search.html?q=council")
+        urls.append(f"{base_url}/html/genindex.html")
         for url in urls:
             found += serious_violations(page, url, axe)
         page.close()

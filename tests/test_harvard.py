@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pybtex.database import Entry, Person
 
 from essaykit.sphinx_ext import harvard
@@ -12,7 +13,7 @@ from .conftest import BUILD_BOOKS, book_yml_error, copy_book
 
 
 def entry(key: str, authors: list[str], year: str, title: str) -> Entry:
-    made = Entry("book", fields={"year": year, "title": title})
+    made = Entry("book", fields={"year": year, "title": title, "publisher": "P"})
     made.key = key
     made.persons["author"] = [Person(name) for name in authors]
     return made
@@ -33,13 +34,47 @@ def test_works_cited_alike_get_letters_by_full_names() -> None:
 
 
 def test_lists_sort_by_first_name_with_organisations_among_people() -> None:
-    harvard.remember_entries([BOYLE_A, BOYLE_B, BOYLE_2009, CABINET, TOYNBEE, CAHN])
-    try:
+    everything = [BOYLE_A, BOYLE_B, BOYLE_2009, CABINET, TOYNBEE, CAHN]
+    with harvard.book_letters(harvard.letters(everything)):
         order = harvard.HarvardSortingStyle().sort([TOYNBEE, CAHN, BOYLE_A, CABINET,
                                                     BOYLE_B, BOYLE_2009])
-        assert [e.key for e in order] == ["boyle09", "boyleB", "boyleA", "cab", "cahn", "toyn"]
-    finally:
-        harvard.remember_entries([])
+    assert [e.key for e in order] == ["boyle09", "boyleB", "boyleA", "cab", "cahn", "toyn"]
+
+
+@pytest.fixture
+def registered() -> None:
+    harvard.register()
+
+
+@pytest.mark.usefixtures("registered")
+def test_the_book_letters_win_over_a_lists_own_and_do_not_outlive_the_build() -> None:
+    style = harvard.HarvardStyle()
+    # a list with one of the two Boyle 2010 works: on its own, no letter
+    (alone,) = style.format_entries([BOYLE_A])
+    assert "(2010)" in alone.text.render_as("text")
+    # in the book, which has both: its letter from the book (Coote before Slay: b)
+    with harvard.book_letters(harvard.letters([BOYLE_A, BOYLE_B])):
+        (in_book,) = harvard.HarvardStyle().format_entries([BOYLE_A])
+    assert "(2010b)" in in_book.text.render_as("text") and in_book.label.endswith("2010b")
+    # the book's letters are gone after the block: no state outlives a build
+    assert harvard.BOOK_LETTERS.get() is None
+    (again,) = harvard.HarvardStyle().format_entries([BOYLE_A])
+    assert "(2010)" in again.text.render_as("text")
+
+
+@pytest.mark.usefixtures("registered")
+def test_a_list_formatted_on_its_own_gives_letters_within_itself() -> None:
+    entries = list(harvard.HarvardStyle().format_entries([BOYLE_A, BOYLE_B, TOYNBEE]))
+    texts = {e.key: e.text.render_as("text") for e in entries}
+    assert "(2010a)" in texts["boyleB"] and "(2010b)" in texts["boyleA"]
+    assert "(2009)" in texts["toyn"]
+
+
+def test_no_module_global_holds_the_books_letters() -> None:
+    import inspect
+
+    source = inspect.getsource(harvard)
+    assert "_BOOK_LETTERS" not in source and "remember_entries" not in source
 
 
 class Cited:

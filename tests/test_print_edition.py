@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from essaykit.build import BuildOptions, BuildResult, build
-from essaykit.print.transforms import ZERO_WIDTH_SPACE
+from essaykit.print.transforms import ZERO_WIDTH_SPACE, begins_sentence
 from essaykit.sphinx_ext.harvard import plain
 
 from .conftest import REPO, copy_book
@@ -48,7 +49,7 @@ PLANTED_PARAGRAPH = """
 A planted paragraph cites three works out of order
 {cite:p}`sen1999development,ostrom1996crossing,cahn2000nomore`, and two works by
 one author in one year: {cite:t}`planter2015first` and {cite:t}`planter2015second`.[^planted-a]
-A second note follows at once.[^planted-b]
+A second note follows at once.[^planted-b] Councils plant {index}`Zinnia borders` too.
 """
 PLANTED_NOTES = """
 
@@ -68,6 +69,10 @@ status: draft
 
 Placeholder text of the planted draft.
 """
+# the taster has no note of its own: one planted, so its half of the footnote test can fail
+TASTER_NOTE = ("the job titles of a\nsmall trade of people paid to encourage it.[^taster-note]",
+               "\n\n[^taster-note]: A planted note in the taster, to be printed on the page of "
+               "its call\n    like every other note of the book.\n")
 # as written: Sen, Ostrom, Cahn (alphabetical would be Cahn first, chronological Ostrom)
 AS_WRITTEN = "(Sen, 1999; Ostrom, 1996; Cahn, 2000)"
 
@@ -83,6 +88,12 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult
         "\n## ", PLANTED_PARAGRAPH + "\n## ", 1).replace(
         "people\u2019s management", "people's management", 1) + PLANTED_NOTES,
         encoding="utf-8")
+    taster = root / "essays" / "taster.md"
+    call, note = TASTER_NOTE
+    text = taster.read_text(encoding="utf-8")
+    assert call.replace("[^taster-note]", "") in text
+    taster.write_text(text.replace(call.replace("[^taster-note]", ""), call, 1) + note,
+                      encoding="utf-8")
     (root / "essays" / "planted-draft.md").write_text(DRAFT, encoding="utf-8")
     yml = root / "book" / "book.yml"
     yml.write_text(yml.read_text(encoding="utf-8").replace(
@@ -184,6 +195,15 @@ def line_end_splits(pages: list[str]) -> list[tuple[int, str, str]]:
     return splits
 
 
+def is_a_name(word: str, source: str) -> bool:
+    """Capitalised somewhere other than at a sentence's start: a name, not a
+    sentence-initial ordinary word (which may hyphenate like any other)."""
+    for match in re.finditer(rf"(?<![\w\u2019'-]){re.escape(word)}(?![\w])", source):
+        if not begins_sentence(source[:match.start()]):
+            return True
+    return False
+
+
 def test_no_name_or_url_is_hyphenated_at_a_line_end(
         planted: tuple[Path, BuildResult]) -> None:
     root, result = planted
@@ -197,7 +217,8 @@ def test_no_name_or_url_is_hyphenated_at_a_line_end(
             # in running text; a URL breaks only after a slash or before a dot
             url = "://" in head or "www." in head or "/" in head
             real_hyphen = (word + tail.rstrip(".,;:)")) in source
-            if url or (word[:1].isupper() and not real_hyphen):
+            whole = word.rstrip("-") + re.sub(r"\W+$", "", tail)
+            if url or (word[:1].isupper() and not real_hyphen and is_a_name(whole, source)):
                 problems.append((pdf.name, page, head, tail))
     assert problems == []
 
@@ -315,7 +336,138 @@ def test_every_footnote_is_on_its_calls_page(planted: tuple[Path, BuildResult]) 
     for edition, pdf in (("book", "pdf-book"), ("taster", "pdf-taster")):
         notes = footnote_pages(root / f"_build/print/{edition}.html", result.outputs[pdf])
         if edition == "book":
-            assert len(notes) >= 9  # the book's seven and the two planted ones
+            assert len(notes) >= 10  # the book's seven, the two planted ones, the taster's
+        else:
+            assert len(notes) == 1  # the planted one
         for opening, call_pages, note_pages in notes:
             assert len(note_pages) == 1 and note_pages[0] in call_pages, (
                 edition, opening, call_pages, note_pages)
+
+
+# ---- the index ------------------------------------------------------------------
+
+def index_pages(reader: PdfReader) -> tuple[int, str]:
+    """The first page (1-based) of the printed Index, as the outline finds it, and
+    the Index's text."""
+    entry = next(item for item in reader.outline
+                 if not isinstance(item, list) and item.title == "Index")
+    first = reader.get_destination_page_number(entry) + 1
+    text = "\n".join(page.extract_text() or "" for page in reader.pages[first - 1:])
+    return first, text
+
+
+def locators(index_text: str, name: str) -> list[int]:
+    match = re.search(re.escape(name) + r"\s+((?:\d+,\s*)*\d+)", index_text)
+    assert match, f"{name!r} is not in the printed index"
+    return [int(n) for n in re.split(r",\s*", match.group(1))]
+
+
+def test_the_printed_index_names_the_right_pages(planted: tuple[Path, BuildResult]) -> None:
+    _, result = planted
+    reader = PdfReader(result.outputs["pdf-book"])
+    assert "Index" in outline_titles(reader)
+    first, text = index_pages(reader)
+    squeezed_pages = [squeezed(page.extract_text() or "") for page in reader.pages]
+    # an {index} entry, a cited author and a glossary term (its definition)
+    for name, on_page in (("Zinnia borders", "councilsplantzinniaborders"),
+                          ("Planter, Pat", "planterbandplantera"),
+                          ("Time banking", "timebanking")):
+        pages = locators(text, name)
+        assert pages and all(n < first for n in pages), (name, pages)
+        for number in pages:
+            assert on_page in squeezed_pages[number - 1], (name, number)
+    # the glossary definition is the main entry: on the glossary's page
+    glossary = next(n for n, page in enumerate(squeezed_pages, 1)
+                    if page.startswith("glossary") or "glossary" in page[:40])
+    assert max(locators(text, "Time banking")) >= glossary
+
+
+def test_index_locators_are_in_page_order_and_each_page_once(
+        planted: tuple[Path, BuildResult]) -> None:
+    _, result = planted
+    reader = PdfReader(result.outputs["pdf-book"])
+    _, text = index_pages(reader)
+    runs = [[int(n) for n in re.split(r",\s*", m.group(1))]
+            for m in re.finditer(r"[A-Za-z.\u2019)] ((?:\d+,\s*)*\d+)\s*$", text, re.MULTILINE)]
+    assert len(runs) > 40
+    for pages in runs:
+        assert pages == sorted(set(pages)), pages
+    # Ostrom is cited several times on one page of the planted essay: printed once
+    assert len(locators(text, "Ostrom, Elinor")) == len(set(locators(text, "Ostrom, Elinor")))
+
+
+def resolves(folder: Path, page: Path, href: str) -> bool:
+    target, _, anchor = href.partition("#")
+    path = (page.parent / target).resolve() if target else page
+    if not path.is_file() or folder.resolve() not in path.parents:
+        return False
+    return not anchor or f'id="{anchor}"' in path.read_text("utf-8")
+
+
+def test_the_web_and_epub_index_link_to_their_entries(planted: tuple[Path, BuildResult]) -> None:
+    root, result = planted
+    html = root / "_build/html"
+    genindex = html / "genindex.html"
+    soup = BeautifulSoup(genindex.read_text("utf-8"), "html.parser")
+    links = {a["href"] for a in soup.select("article a[href], .bd-article a[href]")
+             if "#" in a["href"] and not a["href"].startswith(("#", "http"))}
+    assert any("co-production.html#index-" in link for link in links)
+    assert [link for link in links if not resolves(html, genindex, link)] == []
+    text = flat(visible_text(genindex.read_text("utf-8")))
+    for name in ("Zinnia borders", "Planter, Pat", "Time banking"):
+        assert name in text
+    # a reader finds it: the sidebar of every page, after the back matter
+    essay = (html / "essays/co-production.html").read_text("utf-8")
+    assert 'href="../genindex.html">Index' in " ".join(essay.split())
+    with zipfile.ZipFile(result.outputs["epub-book"]) as epub:
+        index = epub.read("genindex.xhtml").decode("utf-8")
+        names = set(epub.namelist())
+        nav = epub.read("nav.xhtml").decode("utf-8")
+    assert "Planter, Pat" in index and 'href="genindex.xhtml"' in nav
+    for href in re.findall(r'href="([^"#]+)#index-\d+"', index):
+        assert href in names, href
+
+
+# ---- no word alone on a justified line ------------------------------------------
+
+def lonely_words(pdf: Path) -> list[tuple[int, str, str]]:
+    """Lines of running text holding one word that are not a paragraph's last: the
+    next line of the same block starts at the text's left edge (a new paragraph
+    is indented) and goes on. (page, the word, how the next line begins)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    pages = []
+    for page in re.findall(r"<page .*?</page>", out, re.S):
+        blocks = []
+        for block in re.findall(r"<block .*?</block>", page, re.S):
+            lines = []
+            for attributes, body in re.findall(r"<line (.*?)>(.*?)</line>", block, re.S):
+                box = {k: float(v) for k, v in re.findall(r'(\w+)="([\d.]+)"', attributes)}
+                lines.append((box["xMin"], round(box["yMax"] - box["yMin"], 1),
+                              re.findall(r"<word [^>]*>(.*?)</word>", body)))
+            blocks.append(lines)
+        pages.append(blocks)
+    heights = Counter(height for page in pages for block in page for _, height, _ in block)
+    body = heights.most_common(1)[0][0]  # the running text's line height
+    found = []
+    for number, page in enumerate(pages, 1):
+        for lines in page:
+            left = min((x for x, height, _ in lines if height == body), default=0.0)
+            for (x, height, words), (next_x, next_height, next_words) in zip(
+                    lines, lines[1:], strict=False):
+                if (height == body == next_height and len(words) == 1
+                        and abs(next_x - left) < 1 and abs(x - next_x) < 15
+                        and len(next_words) > 3):
+                    found.append((number, words[0], " ".join(next_words[:4])))
+    return found
+
+
+def test_no_word_is_alone_on_a_justified_line(planted: tuple[Path, BuildResult]) -> None:
+    """Before: 7 in the book ("to", "the", "By", "That", "The", and two halves of
+    hyphenated words) and 1 in the taster, each on a line stretched before an inline
+    element (a link, a citation, a name)."""
+    _, result = planted
+    for pdf in (result.outputs["pdf-book"], result.outputs["pdf-taster"]):
+        assert lonely_words(pdf) == [], pdf.name

@@ -21,6 +21,7 @@ from essaykit.check import (  # noqa: F401 - importing registers the rule famili
     dropped,
     frontmatter_rules,
     glossary_rules,
+    index_entries,
     mystmd_syntax,
     order,
     references,

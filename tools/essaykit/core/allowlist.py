@@ -54,6 +54,8 @@ DIRECTIVES: dict[str, frozenset[str]] = {
                                "labelprefix", "list", "notcited", "start", "style"}),
     "toctree": _COMMON | {"caption", "glob", "hidden", "includehidden", "maxdepth",
                           "numbered", "reversed", "titlesonly"},
+    # Sphinx's index entries (the book's index): text only, escaped wherever it is shown
+    "index": frozenset({"name"}),
     "essaykit-titlepage": frozenset(),
     "essaykit-contents": frozenset({"hidden"}),
     "essaykit-contributors": frozenset(),
@@ -63,7 +65,7 @@ DIRECTIVES: dict[str, frozenset[str]] = {
 ROLES: frozenset[str] = frozenset({
     "term", "doc", "ref", "numref", "download", "abbr", "abbreviation", "acronym", "sub",
     "subscript", "sup", "superscript", "emphasis", "strong", "literal", "code", "math", "kbd",
-    "dfn", "guilabel", "menuselection", "file", "samp", "title-reference",
+    "dfn", "guilabel", "menuselection", "file", "samp", "title-reference", "index",
     *(f"{kind}:{form}" for kind in ("cite", "footcite") for form in (
         "p", "t", "ps", "ts", "ct", "cp", "cts", "cps", "author", "authors", "year", "years",
         "label", "labels", "empty", "text", "texts")),

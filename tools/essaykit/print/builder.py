@@ -28,6 +28,7 @@ from essaykit.core.citeblock import book_title
 from essaykit.core.frontmatter import EssayMeta
 from essaykit.core.text import curly, join_names, roman
 from essaykit.print import transforms
+from essaykit.print.bookindex import print_index
 from essaykit.sphinx_ext.state import book_of
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class PrintBuilder(SingleFileHTMLBuilder):
     def write_documents(self, _docnames: Any) -> None:
         self.prepare_writing(set(self.env.all_docs))
         book: Book = book_of(self.env)
+        self.book_names = transforms.known_names(self.names_in_book(book))
         editions = [Edition("book", [*book.front, *book.essays, *book.back])]
         if book.taster:
             editions.append(Edition("taster", [book.taster]))
@@ -91,6 +93,25 @@ class PrintBuilder(SingleFileHTMLBuilder):
             with progress_message(f"writing {edition.name}.html"):
                 self.write_edition(book, edition)
 
+    book_names: frozenset[str] = frozenset()
+
+    def names_in_book(self, book: Book) -> list[str]:
+        """The names the book knows, never hyphenated even where they begin a sentence:
+        its editors and authors, the authors and organisations of its works, its
+        glossary terms (Sphinx's public `get_objects`)."""
+        people = [editor.name for editor in book.editors]
+        for page in book.essays:
+            meta = book.essay_meta(page)
+            people += [author.name for author in meta.authors] if meta else []
+        for entry in self.env.get_domain("cite").bibdata.data.entries.values():  # type: ignore[attr-defined]
+            people += [" ".join(person.prelast_names + person.last_names)
+                       for role in ("author", "editor") for person in entry.persons.get(role, ())]
+            people += [entry.fields[name] for name in ("organization", "institution")
+                       if name in entry.fields]
+        people += [shown for _, shown, kind, *_ in self.env.get_domain("std").get_objects()
+                   if kind == "term"]
+        return people
+
     def render_piece(self, book: Book, page: str, included: set[str]) -> Piece:
         name = docname(page)
         # a copy: sphinxcontrib-bibtex inserts its cached citation nodes as they
@@ -100,7 +121,10 @@ class PrintBuilder(SingleFileHTMLBuilder):
         doctree = self.env.get_and_resolve_doctree(name, self, **tags).deepcopy()
         transforms.drop_web_only(doctree)
         transforms.inline_footnotes(doctree)
-        transforms.keep_words_whole(doctree)
+        transforms.attach_inline_targets(doctree)
+        transforms.mark_paragraphs(doctree)
+        transforms.keep_words_whole(doctree, self.book_names)
+        transforms.separate_spaces_before_inline(doctree)  # names' spans included
         transforms.namespace_ids(doctree, name, included)
         self.post_process_images(doctree)
         meta = book.essay_meta(page)
@@ -132,7 +156,11 @@ class PrintBuilder(SingleFileHTMLBuilder):
         environment.filters["url"] = url_markup
         environment.filters["curly"] = curly
         template = environment.get_template("print.html.jinja")
+        # the book's index (not the taster's: a think-piece on its own has none)
+        index = (print_index(self.env, self, [docname(page) for page in edition.pages])
+                 if edition.name == "book" else [])
         html = template.render(
+            index=index,
             book=book,
             edition=edition,
             full_title=book_title(book),

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
+
+from essaykit.print.bookindex import LOCATOR_CLASS, merge_locators
+from essaykit.print.transforms import PRINT_FOOTNOTE, call_id
 
 
 @dataclass
@@ -60,8 +64,22 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
                                     category=DeprecationWarning)
             from weasyprint import HTML
 
-            document = HTML(filename=str(html_path),
-                            url_fetcher=_fetcher(html_path.parent)).render()
+            fetcher = _fetcher(html_path.parent)
+            document = HTML(filename=str(html_path), url_fetcher=fetcher).render()
+            html = html_path.read_text(encoding="utf-8")
+            for _ in range(MAX_PASSES):
+                # what only a laid-out book shows: notes a page after their calls,
+                # an index entry's locators that fall on one page
+                page_of = pages_of_anchors(document)
+                revised = keep_notes_with_calls(html, page_of)
+                if LOCATOR_CLASS in revised:
+                    # the index is last: its targets keep their pages when it shrinks
+                    revised = merge_locators(revised, page_of)
+                if revised == html:
+                    break
+                html = revised
+                document = HTML(string=html, base_url=str(html_path),
+                                url_fetcher=fetcher).render()
             # a tagged PDF (PDF/UA-1: structure, reading order, alt text, language)
             # for screen readers; custom metadata keeps the editors and contributors
             document.write_pdf(str(target), pdf_variant="pdf/ua-1", custom_metadata=True)
@@ -71,6 +89,57 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
             log.propagate = propagate
             log.handlers = handlers
     return Typeset(len(document.pages), collect.messages, collect.notes)
+
+
+# layouts at most: the first, and revisions while notes still drift
+MAX_PASSES = 3
+NOTE = re.compile(rf'<span class="{PRINT_FOOTNOTE}" id="([^"]+)"')
+PARAGRAPH = re.compile(r'<p\b([^>]*)\sid="([^"]+)"')
+# a heading and nothing else just before a paragraph
+HEADING_BEFORE = re.compile(r'<h[1-6]\b(?:(?!<h[1-6]\b).)*?</h[1-6]>\s*$', re.DOTALL)
+
+
+def keep_notes_with_calls(html: str, page_of: dict[str, int]) -> str:
+    """Send to the next page the paragraph that took a note's room.
+
+    When a paragraph near the foot of a page needs a line more to keep its
+    orphans, WeasyPrint (70) moves the page's footnotes on to make room, even a
+    note whose call is higher on the page (footnote-policy cannot stop it). That
+    paragraph, the last to start on the call's page after the call, then starts
+    the next page instead, and the note stays with its call.
+    """
+    for note in NOTE.finditer(html):
+        call_page = page_of.get(call_id(note.group(1)))
+        note_page = page_of.get(note.group(1))
+        if call_page is None or note_page is None or note_page == call_page:
+            continue
+        culprit = None
+        for paragraph in PARAGRAPH.finditer(html, note.end()):
+            page = page_of.get(paragraph.group(2))
+            if page is None or page > call_page:
+                break
+            if page == call_page:
+                culprit = paragraph
+        if culprit is None or "break-before" in culprit.group(1):
+            continue
+        start = culprit.start()
+        # a heading goes with the paragraph it introduces
+        heading = HEADING_BEFORE.search(html, max(0, start - 2000), start)
+        if heading is not None and heading.end() == start:
+            start = heading.start()
+        tag = html[start:start + 3].rstrip(" >")
+        return html[:start] + f'{tag} style="break-before: page"' + html[start + len(tag):]
+    return html
+
+
+def pages_of_anchors(document: Any) -> dict[str, int]:
+    """Each element id of a laid-out document and the page (1-based) it is on
+    (WeasyPrint's public `Page.anchors`)."""
+    found: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for anchor in page.anchors:
+            found.setdefault(anchor, number)
+    return found
 
 
 def _fetcher(folder: Path) -> Any:

@@ -29,6 +29,7 @@ class CitationOrder(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         domain = self.env.get_domain("cite")
         order = book_of(self.env).citation_order
+        state = book_state(self.env)
         for node in list(self.document.findall(addnodes.pending_xref)):
             if node.get("refdomain") != "cite" or node.get("reftype") not in domain.roles:
                 continue
@@ -37,9 +38,10 @@ class CitationOrder(SphinxPostTransform):
             keys, mode = harvard.WRITTEN_KEYS.set(written), harvard.CITATION_ORDER.set(order)
             try:
                 contnode = node[0].deepcopy() if node.children else nodes.inline()
-                resolved = domain.resolve_xref(
-                    self.env, node.get("refdoc", self.env.docname), book_state(self.env).builder,
-                    node["reftype"], target, node, contnode)
+                with harvard.book_letters(state.letters):
+                    resolved = domain.resolve_xref(
+                        self.env, node.get("refdoc", self.env.docname), state.builder,
+                        node["reftype"], target, node, contnode)
             finally:
                 harvard.WRITTEN_KEYS.reset(keys)
                 harvard.CITATION_ORDER.reset(mode)
@@ -47,14 +49,17 @@ class CitationOrder(SphinxPostTransform):
                 node.replace_self(resolved)
 
 
-def remember_entries(app: Sphinx, env: Any) -> None:
-    """The book's works, for the Harvard letters, before any list is formatted."""
+def note_letters(app: Sphinx, env: Any) -> None:
+    """The Harvard letters of the book's works, in the essaykit domain, before any
+    list is formatted (fastbib hands them to the style)."""
     domain = env.get_domain("cite")
-    harvard.remember_entries(domain.bibdata.data.entries.values())
+    letters = book_state(env).letters
+    letters.clear()
+    letters.update(harvard.letters(domain.bibdata.data.entries.values()))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(CitationOrder)
     # before sphinxcontrib-bibtex formats the lists (its handler has the default 500)
-    app.connect("env-updated", remember_entries, priority=400)
+    app.connect("env-updated", note_letters, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

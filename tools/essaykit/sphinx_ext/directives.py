@@ -74,6 +74,10 @@ class TitlePage(SphinxDirective):
         return [box]
 
 
+# Sphinx's generated index page, as a toctree entry it accepts by this name
+INDEX_ENTRY = "Index </genindex>"
+
+
 class Contents(SphinxDirective):
     """The book's contents: front matter, one group per part, back matter.
 
@@ -102,8 +106,11 @@ class Contents(SphinxDirective):
             options: dict[str, object] = {"maxdepth": 1, "hidden": None}
             if caption:
                 options["caption"] = caption
+            entries = ["/" + docname(p) for p in pages]
+            if caption == "Back matter":
+                entries.append(INDEX_ENTRY)  # the book's index, last (sphinx_ext/bookindex.py)
             toctree = TocTree(
-                "toctree", [], options, StringList(["/" + docname(p) for p in pages]),
+                "toctree", [], options, StringList(entries),
                 self.lineno, self.content_offset, self.block_text, self.state, self.state_machine,
             )
             toctrees.extend(toctree.run())

@@ -59,6 +59,8 @@ from sphinxcontrib.bibtex.transforms import BibliographyTransform
 
 from essaykit import compat
 from essaykit.core.cachekey import stack_key
+from essaykit.sphinx_ext import harvard
+from essaykit.sphinx_ext.state import book_state
 
 logger = logging.getLogger(__name__)
 # `:filter: docname in docnames`: the entries cited on the list's own page
@@ -132,7 +134,8 @@ class IndexedBibtexDomain(BibtexDomain):
         quiet = (compat.bibtex_domain_logger(lambda logger: QuietLogger(logger, suppressed))
                  if self.env.config.essaykit_fast_internals else contextlib.nullcontext())
         try:
-            with quiet:
+            # the book's Harvard letters (essaykit domain) for every list formatted here
+            with quiet, harvard.book_letters(book_state(self.env).letters):
                 updated = super().env_updated()
             # only what this build used: lists of removed pages do not pile up
             self.data[KEPT_LISTS] = {"fingerprint": fingerprint, "lists": self._used_lists}

@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -86,13 +87,26 @@ def safe_doi(children: Any, data: Any) -> Text:
 
 
 # who and when, as a reader tells works apart --------------------------------
-# the letters of the book's works, by key: set from the .bib files before any
-# list is formatted (`remember_entries`); a list formatted without them
-# (a plain pybtex run) gives letters within itself
-_BOOK_LETTERS: dict[str, str] = {}
+# The book's letters are computed once per build from its .bib files and kept
+# in the essaykit domain (`BookState.letters`); the code that formats the
+# book's lists (fastbib) and resolves its citations (citeorder) hands them to
+# the style for the time of that call (`with book_letters(...)`). A list
+# formatted outside a book build (a plain pybtex run) gives letters within itself.
+BOOK_LETTERS: ContextVar[Mapping[str, str] | None] = ContextVar("essaykit_book_letters",
+                                                                default=None)
 # while one citation is resolved: its keys as written, and the book's order
 WRITTEN_KEYS: ContextVar[tuple[str, ...]] = ContextVar("essaykit_written_keys", default=())
 CITATION_ORDER: ContextVar[str] = ContextVar("essaykit_citation_order", default="as-written")
+
+
+@contextmanager
+def book_letters(table: Mapping[str, str]) -> Iterator[None]:
+    """The book's letters for the styles while the block runs."""
+    token = BOOK_LETTERS.set(table)
+    try:
+        yield
+    finally:
+        BOOK_LETTERS.reset(token)
 
 
 def plain(name: str) -> str:
@@ -131,14 +145,12 @@ def letters(entries: Iterable[Any]) -> dict[str, str]:
     return result
 
 
-def remember_entries(entries: Iterable[Any]) -> None:
-    """The book's works, from which every list and citation takes its letters."""
-    _BOOK_LETTERS.clear()
-    _BOOK_LETTERS.update(letters(entries))
-
-
-def letter_of(entry: Any) -> str:
-    return _BOOK_LETTERS.get(entry.key, "")
+def letter_of(entry: Any, own: Mapping[str, str] | None = None) -> str:
+    """The entry's letter: the book's while it is being built, else `own` (a list's)."""
+    table = BOOK_LETTERS.get()
+    if table is None:
+        table = own or {}
+    return table.get(entry.key, "")
 
 
 @node
@@ -146,26 +158,32 @@ def year_letter(children: Any, data: Any) -> Text:
     """The year and its letter: 2010a; "n.d." without a year."""
     entry = data["entry"]
     year_text = entry.fields.get("year", "").strip()
-    return Text(f"{year_text}{letter_of(entry)}" if year_text else "n.d.")
+    own = getattr(data.get("style"), "own_letters", None)
+    return Text(f"{year_text}{letter_of(entry, own)}" if year_text else "n.d.")
 
 
-def sorting_key(entry: Any) -> tuple[Any, ...]:
+def sorting_key(entry: Any, own: Mapping[str, str] | None = None) -> tuple[Any, ...]:
     """The first name of the entry, year, letter; then the other names and the title."""
     creators = _creators(entry)
-    return (creators[0], entry.fields.get("year", ""), letter_of(entry),
+    return (creators[0], entry.fields.get("year", ""), letter_of(entry, own),
             creators[1:], plain(entry.fields.get("title", "")))
 
 
 class HarvardSortingStyle(BaseSortingStyle):
-    """By the name that begins the entry, organisations among people; then year, letter."""
+    """By the name that begins the entry, organisations among people; then year, letter.
+
+    Outside a book build the letters are those within the list sorted last
+    (`own_letters`), which the label style and the entries then use.
+    """
+
+    own_letters: Mapping[str, str] | None = None
 
     def sorting_key(self, entry: Any) -> tuple[Any, ...]:
-        return sorting_key(entry)
+        return sorting_key(entry, self.own_letters)
 
     def sort(self, entries: Iterable[Any]) -> list[Any]:
         entries = list(entries)
-        if not _BOOK_LETTERS:  # a list formatted on its own: letters within it
-            remember_entries(entries)
+        self.own_letters = letters(entries) if BOOK_LETTERS.get() is None else None
         return sorted(entries, key=self.sorting_key)
 
 
@@ -173,12 +191,14 @@ class HarvardLabelStyle(BaseLabelStyle):
     """Labels as the reader sees the citation, "Boyle et al. 2010a": unique in the book
     exactly when the citations can be told apart (sphinxcontrib-bibtex warns otherwise)."""
 
+    own_letters: Mapping[str, str] | None = None
+
     def format_labels(self, sorted_entries: Iterable[Any]) -> Iterator[str]:
         for entry in sorted_entries:
             names = cited_as(entry)
             who = " and ".join(n if n == "et al." else n.title() for n in names)
             year_text = entry.fields.get("year", "n.d.")
-            yield curly(f"{who} {year_text}{letter_of(entry)}")
+            yield curly(f"{who} {year_text}{letter_of(entry, self.own_letters)}")
 
 
 pages = field("pages", apply_func=_dashify)
@@ -193,6 +213,18 @@ class HarvardStyle(BaseStyle):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("abbreviate_names", True)
         super().__init__(**kwargs)
+        self.sort = self._sort
+
+    @property
+    def own_letters(self) -> Mapping[str, str] | None:
+        """Letters within the list this style sorted, outside a book build."""
+        return getattr(self.sorting_style, "own_letters", None)
+
+    def _sort(self, entries: Iterable[Any]) -> list[Any]:
+        result: list[Any] = self.sorting_style.sort(entries)
+        if isinstance(self.label_style, HarvardLabelStyle):
+            self.label_style.own_letters = self.own_letters
+        return result
 
     def format_entry(self, label: str, entry: Any, bib_data: Any = None) -> FormattedEntry:
         formatted = super().format_entry(label, entry, bib_data)

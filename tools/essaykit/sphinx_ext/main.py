@@ -48,6 +48,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("essaykit.sphinx_ext.hardening")  # the gate's second layer
     app.setup_extension("essaykit.sphinx_ext.termtips")
     app.setup_extension("essaykit.sphinx_ext.citeorder")
+    app.setup_extension("essaykit.sphinx_ext.bookindex")
     app.setup_extension("essaykit.sphinx_ext.drafts")
     app.setup_extension("essaykit.sphinx_ext.titles")
     app.setup_extension("essaykit.sphinx_ext.a11y")
@@ -209,7 +210,7 @@ def apply_edition_defaults(book: Book, config: Config, default: Any) -> None:
     default("epub_cover", (f"_static/{epub.cover_name(book)}", "epub-cover.html"))
     default("epub_theme", "epub")  # Sphinx's plain e-book theme: no web theme, no script
     default("epub_show_urls", "no")
-    default("epub_use_index", False)
+    default("epub_use_index", True)  # the book's index, with links (sphinx_ext/bookindex.py)
     default("epub_tocdepth", 2)
     # the nav and toc.ncx from the contents the builder has repaired (epub.BookEpubBuilder);
     # Sphinx's "default" scope rebuilds them with links relative to book/, not the root

@@ -11,7 +11,11 @@ builder asks `book_state(env)` for it:
 - `remote_images`: the URL prefixes of remote images `[tool.essaykit]` allows;
 - `shown`: per listing page, what it showed of each essay (sphinx_ext/shown.py);
 - `term_tips`: per page, its glossary definitions (sphinx_ext/termtips.py);
-- `read`: the pages read in this build (sphinx_ext/freshness.py).
+- `read`: the pages read in this build (sphinx_ext/freshness.py);
+- `letters`: the Harvard letters of the book's works (2010a, 2010b), by key,
+  given at env-updated from the .bib files (sphinx_ext/citeorder.py) and
+  handed to the pybtex styles by the code that formats lists and citations
+  (the book's index entries live in Sphinx's own `index` domain).
 
 What lives only for one process and one build (caches of rendered sidebars,
 the values freshness.py compares before and after reading) is kept on the
@@ -43,7 +47,7 @@ class BookState(Domain):
 
     name = NAME
     label = "essaykit"
-    data_version = 1
+    data_version = 2
     initial_data: dict[str, Any] = {
         "book": None,
         "trusted": None,
@@ -51,6 +55,7 @@ class BookState(Domain):
         "shown": {},
         "term_tips": {},
         "read": set(),
+        "letters": {},
     }
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -82,6 +87,10 @@ class BookState(Domain):
     @property
     def read(self) -> set[str]:
         return self.data["read"]  # type: ignore[no-any-return]
+
+    @property
+    def letters(self) -> dict[str, str]:
+        return self.data["letters"]  # type: ignore[no-any-return]
 
     def clear_doc(self, docname: str) -> None:
         self.shown.pop(docname, None)
