@@ -113,10 +113,10 @@ system-deps:
 	fi
 
 # The browser tests drive Debian's Chromium (Playwright never downloads one) and
-# audit every page with axe-core from the npm registry. Chromium is installed
-# when missing and we can (as root, with apt); axe-core when npm is there.
-# Without them the browser tests skip (in CI, where ESSAYKIT_REQUIRE_BROWSER is
-# set, they fail).
+# audit every page with axe-core from the npm registry; the print tests read the
+# PDFs with poppler's pdftotext. Chromium and poppler-utils are installed when
+# missing and we can (as root, with apt); axe-core when npm is there. Without
+# them those tests skip (in CI, where ESSAYKIT_REQUIRE_BROWSER is set, they fail).
 AXE_VERSION := 4.14.1
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
@@ -125,6 +125,14 @@ browser-deps:
 	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "no Chromium: the browser tests will skip (install Debian's chromium package)" >&2; \
+	  fi; \
+	fi
+	@if ! command -v pdftotext >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing poppler-utils for the print tests, which read the PDFs (apt-get)"; \
+	    apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; \
+	  else \
+	    echo "no pdftotext: the tests that read the PDFs will skip (install Debian's poppler-utils)" >&2; \
 	  fi; \
 	fi
 	@if [ ! -f .cache/axe-core/node_modules/axe-core/axe.min.js ]; then \
