@@ -19,9 +19,11 @@ EPUB's index, and the print edition's Index (print/builder.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from docutils import nodes
+from pybtex.backends.plaintext import Backend as PlainText
 from pybtex.richtext import Text
 from sphinx import addnodes
 from sphinx.application import Sphinx
@@ -34,10 +36,17 @@ from essaykit.core.text import curly
 CITE_DOMAINS = ("cite",)
 
 
+# pybtex's render_as("text") looks its backend up among the installed packages'
+# entry points on every call (seconds per thousand citations): one backend, and
+# each name converted once
+PLAIN_TEXT = PlainText()
+
+
+@lru_cache(maxsize=4096)
 def _plain(latex: str) -> str:
     """A .bib name or field as a reader sees it: no braces, accents as letters."""
     try:
-        text = Text.from_latex(latex).render_as("text")
+        text = Text.from_latex(latex).render(PLAIN_TEXT)
     except Exception:  # a .bib macro pybtex cannot read: the text without braces
         text = latex.replace("{", "").replace("}", "")
     return curly(" ".join(text.split()))
