@@ -11,7 +11,7 @@ import pytest
 
 from essaykit.check import load_rules, run_check
 from essaykit.check.glossary import term_text
-from essaykit.check.jargon import _named_before, _not_a_word
+from essaykit.check.jargon import _company_form, _named_before, _not_a_word
 from essaykit.check.jupyterbook import JB_URL_SCHEMES, jupyter_book_project
 from essaykit.check.output import summary
 from essaykit.check.parse import parse_document
@@ -120,6 +120,13 @@ def test_a_code_given_in_brackets_after_a_name() -> None:
         assert _named_before(text, start, len(word)) is named
     start = text.rindex("OLG")
     assert not _named_before(text, start, 3)  # "a generation" has no o, l, g in order
+
+
+def test_a_companys_legal_form_after_its_name() -> None:
+    text = "logos of Highways LTD and Acme GmbH; a LTD alone; the LLC"
+    assert _company_form(text, text.index("LTD"), "LTD")
+    assert not _company_form(text, text.index("LTD alone"), "LTD")  # "a" is no name
+    assert not _company_form(text, text.index("LLC"), "LLC")
 
 
 def test_profiles() -> None:

@@ -203,6 +203,10 @@ def test_term_matcher() -> None:
     ("the DWP said (in 2010) that", "DWP", False),
     ("the Care Quality Commission (DWP)", "DWP", False),
     ("the National Endowment for Science, Technology and the Arts (NESTA)", "NESTA", True),
+    ('"DRY" stands for "Don\'t Repeat Yourself", and can be used as a verb', "DRY", True),
+    ("a PR, short for pull request, is opened", "PR", True),
+    ("DWP stands for something else entirely", "DWP", False),
+    ("the DRY stands for a while", "DRY", False),
 ])
 def test_acronym_expansion(text: str, acronym: str, explained: bool) -> None:
     start = text.index(acronym)

@@ -24,6 +24,10 @@ PARENTHETICAL = re.compile(r"\s*\(([^()]*)\)")
 # jargon may be explained just after the noun it qualifies: "asset-based approach (...)"
 PARENTHETICAL_NEAR = re.compile(r"(?:\s+[\w’'-]+){0,2}\s*\(([^()]*)\)")
 LETTERS = re.compile(r"[^\W\d_]+")
+# '"DRY" stands for "Don't Repeat Yourself"', 'PR, short for pull request'
+STANDS_FOR = re.compile(r"[\"”’']?,?\s+(?:stands for|is short for|short for|"
+                        r"is an abbreviation (?:for|of))\s+[\"“‘']?([^\"”.;:()\n]{3,120})",
+                        re.IGNORECASE)
 # Where an acronym may start: a capital, then a capital or "&". Python's regex engine
 # tries a pattern that starts with a class at every character, slowly; so the text is
 # turned into bytes with every capital as "A" (one byte per character: anything not
@@ -234,7 +238,8 @@ def learned_acronyms(index: BookIndex) -> frozenset[str]:
             word = match.group()
             prose, local = text.where(match.start())
             if _explained(prose.text, local, len(word), word) or \
-                    _named_before(prose.text, local, len(word)):
+                    _named_before(prose.text, local, len(word)) or \
+                    _company_form(prose.text, local, word):
                 learned.add(word)
         learned.update(_table_acronyms(doc))
     learned.update(word for word in _capital_words(index) if word.lower() in lower)
@@ -266,6 +271,15 @@ def _named_before(text: str, start: int, length: int) -> bool:
     before = re.split(r"[().;:!?\0]", text[max(0, start - 200):start - 1])[-1]
     words = before.split()[-min(len(acronym) + 5, len(acronym) * 2):]
     return _abbreviates(acronym, " ".join(words).lower())
+
+
+# the legal form that ends a company's name ("Highways LTD"): part of the name
+COMPANY_FORMS = frozenset({"LTD", "PLC", "LLC", "LLP", "INC", "GMBH", "AG", "SA", "BV"})
+
+
+def _company_form(text: str, start: int, word: str) -> bool:
+    return word in COMPANY_FORMS and text[start - 1:start] == " " and \
+        NAMED_BEFORE.search(text, max(0, start - 200), start) is not None
 
 
 def _abbreviates(short: str, long: str) -> bool:
@@ -323,9 +337,13 @@ def acronym_matches(text: str) -> Iterator[re.Match[str]]:
 
 def _explained(text: str, start: int, length: int, acronym: str) -> bool:
     """Is the word at `start` explained where it stands, as "DWP (Department for Work
-    and Pensions)" or "Department for Work and Pensions (DWP)"?"""
+    and Pensions)", "Department for Work and Pensions (DWP)" or "DWP stands for
+    Department for Work and Pensions"?"""
     after = (PARENTHETICAL if acronym else PARENTHETICAL_NEAR).match(text, start + length)
     if after and len(after.group(1).split()) >= 2:
+        return True
+    spelt = STANDS_FOR.match(text, start + length) if acronym else None
+    if spelt and _abbreviates(acronym.lower().rstrip("s"), spelt.group(1).lower()):
         return True
     if text[start - 1:start] != "(" or text[start + length:start + length + 1] != ")":
         return False
