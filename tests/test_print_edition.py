@@ -479,3 +479,42 @@ def test_no_word_is_alone_on_a_justified_line(planted: tuple[Path, BuildResult])
     _, result = planted
     for pdf in (result.outputs["pdf-book"], result.outputs["pdf-taster"]):
         assert lonely_words(pdf) == [], pdf.name
+
+
+def test_the_index_set_on_its_own_makes_the_pages_of_a_whole_book_layout(
+        planted: tuple[Path, BuildResult], tmp_path: Path) -> None:
+    """print/pdf.py sets the index again on its own instead of laying the whole book
+    out twice: the PDF must be the one a second whole-book layout makes (same pages
+    and text, anchors, links and outline)."""
+    from weasyprint import HTML
+
+    from essaykit.print.bookindex import merge_locators
+    from essaykit.print.pdf import index_alone, pages_of_anchors
+
+    root, _ = planted
+    source = root / "_build" / "print" / "book.html"
+    html = source.read_text(encoding="utf-8")
+    first = HTML(filename=str(source)).render()
+    page_of = pages_of_anchors(first)
+    whole = HTML(string=merge_locators(html, page_of), base_url=str(source)).render()
+    alone = index_alone(html, page_of)
+    assert alone is not None
+    index_html, first_page = alone
+    assert first_page == page_of["book-index"] < len(first.pages)
+    index = HTML(string=index_html, base_url=str(source)).render()
+    pieced = first.copy([*first.pages[:first_page - 1], *index.pages])
+
+    assert len(pieced.pages) == len(whole.pages)
+    for number, (ours, theirs) in enumerate(zip(pieced.pages, whole.pages, strict=True), 1):
+        assert ours.anchors == theirs.anchors, number
+        assert [link[:3] for link in ours.links] == [link[:3] for link in theirs.links], number
+    assert pieced.make_bookmark_tree() == whole.make_bookmark_tree()
+    texts = []
+    for name, document in (("pieced", pieced), ("whole", whole)):
+        document.write_pdf(tmp_path / f"{name}.pdf")
+        texts.append(pdf_pages(tmp_path / f"{name}.pdf"))
+    assert texts[0] == texts[1]
+    # the index's own pages: numbered from the book's count, its locators printed
+    index_text = "\n".join(texts[0][first_page - 1:])
+    assert re.search(rf"^\s*{first_page}\s*$", texts[0][first_page - 1], re.MULTILINE)
+    assert locators(index_text, "Planter, Pat")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from essaykit.print.bookindex import LOCATOR_CLASS, merge_locators
+from essaykit.print.bookindex import LOCATOR, merge_locators
 from essaykit.print.transforms import PRINT_FOOTNOTE, call_id
 
 
@@ -68,18 +68,25 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
             document = HTML(filename=str(html_path), url_fetcher=fetcher).render()
             html = html_path.read_text(encoding="utf-8")
             for _ in range(MAX_PASSES):
-                # what only a laid-out book shows: notes a page after their calls,
-                # an index entry's locators that fall on one page
+                # what only a laid-out book shows: notes a page after their calls
                 page_of = pages_of_anchors(document)
                 revised = keep_notes_with_calls(html, page_of)
-                if LOCATOR_CLASS in revised:
-                    # the index is last: its targets keep their pages when it shrinks
-                    revised = merge_locators(revised, page_of)
                 if revised == html:
                     break
                 html = revised
+                # the first layout let go before the next is made: one book's boxes
+                # in memory at a time, not two
+                del document, page_of
                 document = HTML(string=html, base_url=str(html_path),
                                 url_fetcher=fetcher).render()
+            alone = index_alone(html, page_of)
+            if alone is not None:
+                # the index, last, set again on its own with its locators merged:
+                # the pages before it are the same, so the book is not laid out twice
+                index_html, first_page = alone
+                index = HTML(string=index_html, base_url=str(html_path),
+                             url_fetcher=fetcher).render()
+                document = document.copy([*document.pages[:first_page - 1], *index.pages])
             # a tagged PDF (PDF/UA-1: structure, reading order, alt text, language)
             # for screen readers; custom metadata keeps the editors and contributors
             document.write_pdf(str(target), pdf_variant="pdf/ua-1", custom_metadata=True)
@@ -130,6 +137,41 @@ def keep_notes_with_calls(html: str, page_of: dict[str, int]) -> str:
         tag = html[start:start + 3].rstrip(" >")
         return html[:start] + f'{tag} style="break-before: page"' + html[start + len(tag):]
     return html
+
+
+INDEX_ID = "book-index"
+INDEX_SECTION = f'<section class="book-index" id="{INDEX_ID}"'
+
+
+def index_alone(html: str, page_of: dict[str, int]) -> tuple[str, int] | None:
+    """The book's index as a document of its own, and the page it begins on.
+
+    Its locators are merged (`merge_locators`) and carry their page numbers
+    (`data-page`, printed instead of target-counter(), as their targets are in
+    the other document); its first page is numbered as in the
+    book (`counter-reset` on `@page :first`). WeasyPrint's `Document.copy`
+    then puts its pages after the book's, and its links resolve to the book's
+    anchors when the PDF is written. None when the book has no index.
+    """
+    start = html.find(INDEX_SECTION)
+    first_page = page_of.get(INDEX_ID)
+    head_end = html.find("</head>")
+    body = re.compile(r"<body\b[^>]*>").search(html)
+    end = html.rfind("</body>")
+    if start < 0 or first_page is None or head_end < 0 or body is None or end < start:
+        return None
+
+    def numbered(locator: re.Match[str]) -> str:
+        page = page_of.get(locator.group(1))
+        markup = locator.group(0)
+        return markup if page is None else markup.replace("></a>", f' data-page="{page}"></a>')
+
+    section = LOCATOR.sub(numbered, merge_locators(html[start:end], page_of))
+    # here, not in print.css, so that a book's own copy of print.css needs no change
+    own_rules = (f"<style>@page :first {{ counter-reset: page {first_page}; }}\n"
+                 ".index-locator[data-page]::after { content: attr(data-page); }</style>\n")
+    return (html[:head_end] + own_rules + html[head_end:body.end()] + section
+            + html[end:], first_page)
 
 
 def pages_of_anchors(document: Any) -> dict[str, int]:
