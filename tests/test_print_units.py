@@ -3,11 +3,15 @@ names and locators (the whole book is built in test_print_edition.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from docutils import nodes
 from docutils.core import publish_doctree
 from pybtex.database import Entry, Person
+from pypdf import PdfReader
 
-from essaykit.print import transforms
+from essaykit.print import pdf, transforms
 from essaykit.print.bookindex import merge_locators, print_target
 from essaykit.print.pdf import keep_notes_with_calls
 from essaykit.sphinx_ext.bookindex import index_names
@@ -140,3 +144,41 @@ def test_a_note_sent_on_brings_back_the_paragraph_that_took_its_room() -> None:
     # a note on its call's page: nothing changes
     pages["p-a--id1"] = 4
     assert keep_notes_with_calls(NOTE_HTML, pages) == NOTE_HTML
+
+
+SMALL_BOOK = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Small</title>
+<style>
+@page { @bottom-center { content: counter(page); } }
+.index-locator::after { content: target-counter(attr(href url), page); }
+.index-locator + .index-locator::before { content: ", "; }
+</style></head>
+<body>
+<p id="first">The first page.</p>
+<p id="second" style="break-before: page">The second page.</p>
+<section class="book-index" id="book-index" style="break-before: right">
+<h1>Index</h1>
+<p>Pages <span class="index-locators"><a class="index-locator" href="#second"></a><a class="index-locator" href="#first"></a><a class="index-locator" href="#first"></a></span></p>
+</section>
+</body></html>
+"""
+
+
+def test_the_pdf_is_written_when_every_note_repair_pass_changes_the_book(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index is set from the last layout, even when the note repair used all its
+    passes; its locators merged, in page order, its first folio the book's."""
+    source = tmp_path / "book.html"
+    source.write_text(SMALL_BOOK, encoding="utf-8")
+    passes: list[str] = []
+
+    def always_changed(html: str, page_of: dict[str, int]) -> str:
+        passes.append(html)
+        return html + "<!-- again -->"
+
+    monkeypatch.setattr(pdf, "keep_notes_with_calls", always_changed)
+    typeset = pdf.write_pdf(source, tmp_path / "book.pdf")
+    assert len(passes) == pdf.MAX_PASSES
+    assert typeset.pages == 3  # the index starts on a right-hand page: 1, 2, 3
+    text = PdfReader(tmp_path / "book.pdf").pages[2].extract_text()
+    assert "Pages 1, 2" in text and "3" in text.replace("Pages 1, 2", "")

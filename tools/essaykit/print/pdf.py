@@ -69,17 +69,16 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
             html = html_path.read_text(encoding="utf-8")
             for _ in range(MAX_PASSES):
                 # what only a laid-out book shows: notes a page after their calls
-                page_of = pages_of_anchors(document)
-                revised = keep_notes_with_calls(html, page_of)
+                revised = keep_notes_with_calls(html, pages_of_anchors(document))
                 if revised == html:
                     break
                 html = revised
                 # the first layout let go before the next is made: one book's boxes
                 # in memory at a time, not two
-                del document, page_of
+                del document
                 document = HTML(string=html, base_url=str(html_path),
                                 url_fetcher=fetcher).render()
-            alone = index_alone(html, page_of)
+            alone = index_alone(html, pages_of_anchors(document))
             if alone is not None:
                 # the index, last, set again on its own with its locators merged:
                 # the pages before it are the same, so the book is not laid out twice
