@@ -1,7 +1,6 @@
-"""essaykit's own HTML build at one or more sizes, without the plain-Sphinx baseline.
+"""essaykit's own HTML (or, with --pdf, book PDF) build at one or more sizes.
 
-At 500 essays the baseline takes most of an hour (bench_build.py runs it); this
-measures essaykit alone. Each build is a child process: wall time and peak RSS.
+Each build is a child process: wall time and peak RSS.
 Per size and run: a full build (fresh output and caches), a rebuild after
 appending a line to the middle essay, and a rebuild with nothing changed.
 Sizes are interleaved run by run, so that a busy moment of the machine does
@@ -14,6 +13,12 @@ build to the smallest size's. A benchmark, not a test.
     python bench/bench_essaykit.py 100 500 --baseline OLD/.venv/bin/essaykit
         # and another essaykit (an earlier commit's), interleaved run by run,
         # each on its own copy of the book: ratios new / baseline
+    python bench/bench_essaykit.py 100 --pdf --baseline OLD/.venv/bin/essaykit
+        # the same for `essaykit build --pdf-only` (print HTML and both PDFs):
+        # full, after a one-essay edit, nothing changed; peak memory
+
+Without the plain-Sphinx baseline (bench_build.py runs it: at 500 essays it takes
+most of an hour).
 """
 
 from __future__ import annotations
@@ -33,9 +38,13 @@ from generate import generate  # noqa: E402
 WORKS = ("full", "edit", "noop")
 
 
+EDITION = ["--html-only"]
+
+
 def timed_build(root: Path, program: str | None = None) -> dict[str, float]:
-    """Wall time and peak RSS of one `essaykit build --html-only` (its own process)."""
-    command = essaykit(root, "--html-only")
+    """Wall time and peak RSS of one `essaykit build --html-only` (or `--pdf-only`), in
+    its own process."""
+    command = essaykit(root, *EDITION)
     if program:
         command[0] = program
     result = measure(command)
@@ -61,7 +70,11 @@ def main() -> None:
                         help="an existing book (one size only)")
     parser.add_argument("--baseline", default=None,
                         help="another essaykit executable to run interleaved, for ratios")
+    parser.add_argument("--pdf", action="store_true",
+                        help="time the print edition (--pdf-only) instead of the web book")
     args = parser.parse_args()
+    if args.pdf:
+        EDITION[:] = ["--pdf-only"]
     if args.book and len(args.sizes) != 1:
         parser.error("--book goes with one size")
     workdir = Path(tempfile.mkdtemp(prefix="essaykit-bench-"))
