@@ -146,6 +146,24 @@ def test_a_note_sent_on_brings_back_the_paragraph_that_took_its_room() -> None:
     assert keep_notes_with_calls(NOTE_HTML, pages) == NOTE_HTML
 
 
+def test_notes_sent_on_in_several_essays_are_all_repaired_at_once() -> None:
+    # one essay per article, ids namespaced by essay as the print builder writes them
+    essays = "".join(f'<article id="p-{name}">{NOTE_HTML.replace("p-a--", f"p-{name}--")}'
+                     .replace('id="para-', f'id="{name}-para-') + "</article>\n"
+                     for name in ("a", "b"))
+    pages = {}
+    for name, call in (("a", 4), ("b", 9)):
+        pages |= {f"p-{name}--call-id1": call, f"p-{name}--id1": call + 1,
+                  f"{name}-para-1": call, f"{name}-para-2": call, f"{name}-para-3": call + 1}
+    revised = keep_notes_with_calls(essays, pages)
+    assert revised.count('style="break-before: page"') == 2
+    assert '<p style="break-before: page" id="b-para-2">' in revised
+    # two notes sent on in one essay: the first is repaired; the second waits for the
+    # next layout, as the first repair moves its pages
+    one_essay = essays.replace("</article>\n<article", "<div", 1)
+    assert keep_notes_with_calls(one_essay, pages).count('style="break-before: page"') == 1
+
+
 SMALL_BOOK = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Small</title>
 <style>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import warnings
@@ -101,6 +102,8 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
 MAX_PASSES = 3
 NOTE = re.compile(rf'<span class="{PRINT_FOOTNOTE}" id="([^"]+)"')
 PARAGRAPH = re.compile(r'<p\b([^>]*)\sid="([^"]+)"')
+# each piece of the book (an essay, a page of front or back matter) is an article
+ARTICLE = re.compile(r"<article\b")
 # a heading and nothing else just before a paragraph
 HEADING_BEFORE = re.compile(r'<h[1-6]\b(?:(?!<h[1-6]\b).)*?</h[1-6]>\s*$', re.DOTALL)
 
@@ -113,8 +116,18 @@ def keep_notes_with_calls(html: str, page_of: dict[str, int]) -> str:
     note whose call is higher on the page (footnote-policy cannot stop it). That
     paragraph, the last to start on the call's page after the call, then starts
     the next page instead, and the note stays with its call.
+
+    One such repair per essay (per `<article>`) each layout: an essay starts on a
+    page of its own, so a repair moves no other essay's lines, and a long book's
+    drifting notes are all put right in one more layout, not one layout each;
+    within an essay, a repair moves the pages after it, so the next waits.
     """
+    articles = [match.start() for match in ARTICLE.finditer(html)]
+    repaired: dict[int, int] = {}  # article -> where its paragraph (or heading) starts
     for note in NOTE.finditer(html):
+        article = bisect.bisect_right(articles, note.start())
+        if article in repaired:
+            continue
         call_page = page_of.get(call_id(note.group(1)))
         note_page = page_of.get(note.group(1))
         if call_page is None or note_page is None or note_page == call_page:
@@ -133,8 +146,10 @@ def keep_notes_with_calls(html: str, page_of: dict[str, int]) -> str:
         heading = HEADING_BEFORE.search(html, max(0, start - 2000), start)
         if heading is not None and heading.end() == start:
             start = heading.start()
+        repaired[article] = start
+    for start in sorted(repaired.values(), reverse=True):
         tag = html[start:start + 3].rstrip(" >")
-        return html[:start] + f'{tag} style="break-before: page"' + html[start + len(tag):]
+        html = html[:start] + f'{tag} style="break-before: page"' + html[start + len(tag):]
     return html
 
 
