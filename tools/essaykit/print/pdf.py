@@ -66,8 +66,16 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
             from weasyprint import HTML
 
             fetcher = _fetcher(html_path.parent)
-            document = HTML(filename=str(html_path), url_fetcher=fetcher).render()
+
+            def laid_out(html: str) -> Any:
+                # the book with its index as a title only: the index's thousands of
+                # target-counter() locators cost a third of a layout, and its page
+                # numbers are known only afterwards anyway
+                return HTML(string=without_index_entries(html), base_url=str(html_path),
+                            url_fetcher=fetcher).render()
+
             html = html_path.read_text(encoding="utf-8")
+            document = laid_out(html)
             for _ in range(MAX_PASSES):
                 # what only a laid-out book shows: notes a page after their calls
                 revised = keep_notes_with_calls(html, pages_of_anchors(document))
@@ -77,12 +85,11 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
                 # the first layout let go before the next is made: one book's boxes
                 # in memory at a time, not two
                 del document
-                document = HTML(string=html, base_url=str(html_path),
-                                url_fetcher=fetcher).render()
+                document = laid_out(html)
             alone = index_alone(html, pages_of_anchors(document))
             if alone is not None:
-                # the index, last, set again on its own with its locators merged:
-                # the pages before it are the same, so the book is not laid out twice
+                # the index, last, set on its own with its page numbers: the pages
+                # before it are those of a whole-book layout
                 index_html, first_page = alone
                 index = HTML(string=index_html, base_url=str(html_path),
                              url_fetcher=fetcher).render()
@@ -155,6 +162,17 @@ def keep_notes_with_calls(html: str, page_of: dict[str, int]) -> str:
 
 INDEX_ID = "book-index"
 INDEX_SECTION = f'<section class="book-index" id="{INDEX_ID}"'
+
+
+def without_index_entries(html: str) -> str:
+    """The book with its index cut to its opening tag and title: where the index
+    begins (for the contents and the outline) without its entries."""
+    start = html.find(INDEX_SECTION)
+    title_end = html.find("</h1>", start)
+    end = html.rfind("</body>")
+    if start < 0 or title_end < 0 or end < title_end:
+        return html
+    return html[:title_end + len("</h1>")] + "\n</section>\n" + html[end:]
 
 
 def index_alone(html: str, page_of: dict[str, int]) -> tuple[str, int] | None:
