@@ -158,6 +158,7 @@ def test_notes_sent_on_in_several_essays_are_all_repaired_at_once() -> None:
     revised = keep_notes_with_calls(essays, pages)
     assert revised.count('style="break-before: page"') == 2
     assert '<p style="break-before: page" id="b-para-2">' in revised
+    assert pdf.notes_off_their_page(essays, pages) == [(4, 5, "Note"), (9, 10, "Note")]
     # two notes sent on in one essay: the first is repaired; the second waits for the
     # next layout, as the first repair moves its pages
     one_essay = essays.replace("</article>\n<article", "<div", 1)
@@ -198,6 +199,7 @@ def test_the_pdf_is_written_when_every_note_repair_pass_changes_the_book(
     monkeypatch.setattr(pdf, "keep_notes_with_calls", always_changed)
     typeset = pdf.write_pdf(source, tmp_path / "book.pdf")
     assert len(passes) == pdf.MAX_PASSES
+    assert typeset.warnings == []  # the small book has no notes
     assert typeset.pages == 3  # the index starts on a right-hand page: 1, 2, 3
     text = PdfReader(tmp_path / "book.pdf").pages[2].extract_text()
     assert "Pages 1, 2" in text and "3" in text.replace("Pages 1, 2", "")

@@ -86,7 +86,13 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
                 # in memory at a time, not two
                 del document
                 document = laid_out(html)
-            alone = index_alone(html, pages_of_anchors(document))
+            page_of = pages_of_anchors(document)
+            for call, page, words in notes_off_their_page(html, page_of):
+                collect.messages.append(
+                    f"the footnote “{words}”, called on page {call}, is printed on page "
+                    f"{page}: it did not fit below its call within {MAX_PASSES} layouts; "
+                    "shorten the note or move its call")
+            alone = index_alone(html, page_of)
             if alone is not None:
                 # the index, last, set on its own with its page numbers: the pages
                 # before it are those of a whole-book layout
@@ -108,11 +114,27 @@ def write_pdf(html_path: Path, target: Path) -> Typeset:
 # layouts at most: the first, and revisions while notes still drift
 MAX_PASSES = 3
 NOTE = re.compile(rf'<span class="{PRINT_FOOTNOTE}" id="([^"]+)"')
+TAG = re.compile(r"<[^>]*>")
 PARAGRAPH = re.compile(r'<p\b([^>]*)\sid="([^"]+)"')
 # each piece of the book (an essay, a page of front or back matter) is an article
 ARTICLE = re.compile(r"<article\b")
 # a heading and nothing else just before a paragraph
 HEADING_BEFORE = re.compile(r'<h[1-6]\b(?:(?!<h[1-6]\b).)*?</h[1-6]>\s*$', re.DOTALL)
+
+
+def notes_off_their_page(html: str, page_of: dict[str, int]) -> list[tuple[int, int, str]]:
+    """(call's page, note's page, the note's first words) of each note printed on
+    another page than its call."""
+    found = []
+    for note in NOTE.finditer(html):
+        call_page = page_of.get(call_id(note.group(1)))
+        note_page = page_of.get(note.group(1))
+        if call_page is not None and note_page is not None and note_page != call_page:
+            text = TAG.sub("", html[note.end():html.find("</span>", note.end())]).strip(' >')
+            words = text.split()
+            found.append((call_page, note_page,
+                          " ".join(words[:8]) + ("…" if len(words) > 8 else "")))
+    return found
 
 
 def keep_notes_with_calls(html: str, page_of: dict[str, int]) -> str:
