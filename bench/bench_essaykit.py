@@ -38,27 +38,26 @@ from generate import generate  # noqa: E402
 WORKS = ("full", "edit", "noop")
 
 
-EDITION = ["--html-only"]
-
-
-def timed_build(root: Path, program: str | None = None) -> dict[str, float]:
+def timed_build(root: Path, program: str | None = None,
+                edition: str = "--html-only") -> dict[str, float]:
     """Wall time and peak RSS of one `essaykit build --html-only` (or `--pdf-only`), in
     its own process."""
-    command = essaykit(root, *EDITION)
+    command = essaykit(root, edition)
     if program:
         command[0] = program
     result = measure(command)
     return {"wall": result["seconds"], "peak_mb": result["peak_mb"], "cpu": result["cpu"]}
 
 
-def one_run(root: Path, run: int, program: str | None = None) -> dict[str, dict[str, float]]:
+def one_run(root: Path, run: int, program: str | None = None,
+            edition: str = "--html-only") -> dict[str, dict[str, float]]:
     shutil.rmtree(root / "_build", ignore_errors=True)
-    results = {"full": timed_build(root, program)}
+    results = {"full": timed_build(root, program, edition)}
     essays = sorted((root / "essays").glob("*.md"))
     with essays[len(essays) // 2].open("a", encoding="utf-8") as essay:
         essay.write(f"\nA line added by the benchmark in run {run}.\n")
-    results["edit"] = timed_build(root, program)
-    results["noop"] = timed_build(root, program)
+    results["edit"] = timed_build(root, program, edition)
+    results["noop"] = timed_build(root, program, edition)
     return results
 
 
@@ -73,8 +72,7 @@ def main() -> None:
     parser.add_argument("--pdf", action="store_true",
                         help="time the print edition (--pdf-only) instead of the web book")
     args = parser.parse_args()
-    if args.pdf:
-        EDITION[:] = ["--pdf-only"]
+    edition = "--pdf-only" if args.pdf else "--html-only"
     if args.book and len(args.sizes) != 1:
         parser.error("--book goes with one size")
     workdir = Path(tempfile.mkdtemp(prefix="essaykit-bench-"))
@@ -92,7 +90,7 @@ def main() -> None:
             for size, root in roots.items():
                 for label in order:
                     book = root if label == "new" else workdir / f"baseline{size}"
-                    for work, result in one_run(book, run, programs[label]).items():
+                    for work, result in one_run(book, run, programs[label], edition).items():
                         samples.setdefault((label, size, work), []).append(result)
                         print(f"run {run + 1}: {label} {size} essays, {work}: "
                               f"{result['wall']:.2f} s", file=sys.stderr, flush=True)

@@ -6,6 +6,7 @@ import bisect
 import logging
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,18 +123,24 @@ ARTICLE = re.compile(r"<article\b")
 HEADING_BEFORE = re.compile(r'<h[1-6]\b(?:(?!<h[1-6]\b).)*?</h[1-6]>\s*$', re.DOTALL)
 
 
-def notes_off_their_page(html: str, page_of: dict[str, int]) -> list[tuple[int, int, str]]:
-    """(call's page, note's page, the note's first words) of each note printed on
-    another page than its call."""
-    found = []
+def drifting_notes(html: str, page_of: dict[str, int]) -> Iterator[tuple[re.Match[str], int, int]]:
+    """Each note printed on another page than its call: (the note, call's page,
+    note's page)."""
     for note in NOTE.finditer(html):
         call_page = page_of.get(call_id(note.group(1)))
         note_page = page_of.get(note.group(1))
         if call_page is not None and note_page is not None and note_page != call_page:
-            text = TAG.sub("", html[note.end():html.find("</span>", note.end())]).strip(' >')
-            words = text.split()
-            found.append((call_page, note_page,
-                          " ".join(words[:8]) + ("…" if len(words) > 8 else "")))
+            yield note, call_page, note_page
+
+
+def notes_off_their_page(html: str, page_of: dict[str, int]) -> list[tuple[int, int, str]]:
+    """(call's page, note's page, the note's first words) of each drifting note."""
+    found = []
+    for note, call_page, note_page in drifting_notes(html, page_of):
+        text = TAG.sub("", html[note.end():html.find("</span>", note.end())]).strip(" >")
+        words = text.split()
+        found.append((call_page, note_page,
+                      " ".join(words[:8]) + ("…" if len(words) > 8 else "")))
     return found
 
 
@@ -153,13 +160,9 @@ def keep_notes_with_calls(html: str, page_of: dict[str, int]) -> str:
     """
     articles = [match.start() for match in ARTICLE.finditer(html)]
     repaired: dict[int, int] = {}  # article -> where its paragraph (or heading) starts
-    for note in NOTE.finditer(html):
+    for note, call_page, _ in drifting_notes(html, page_of):
         article = bisect.bisect_right(articles, note.start())
         if article in repaired:
-            continue
-        call_page = page_of.get(call_id(note.group(1)))
-        note_page = page_of.get(note.group(1))
-        if call_page is None or note_page is None or note_page == call_page:
             continue
         culprit = None
         for paragraph in PARAGRAPH.finditer(html, note.end()):
@@ -184,6 +187,7 @@ def keep_notes_with_calls(html: str, page_of: dict[str, int]) -> str:
 
 INDEX_ID = "book-index"
 INDEX_SECTION = f'<section class="book-index" id="{INDEX_ID}"'
+BODY = re.compile(r"<body\b[^>]*>")
 
 
 def without_index_entries(html: str) -> str:
@@ -202,15 +206,15 @@ def index_alone(html: str, page_of: dict[str, int]) -> tuple[str, int] | None:
 
     Its locators are merged (`merge_locators`) and carry their page numbers
     (`data-page`, printed instead of target-counter(), as their targets are in
-    the other document); its first page is numbered as in the
-    book (`counter-reset` on `@page :first`). WeasyPrint's `Document.copy`
+    the other document); its first page is numbered as in the book
+    (`counter-reset` on `@page :first`). WeasyPrint's `Document.copy`
     then puts its pages after the book's, and its links resolve to the book's
     anchors when the PDF is written. None when the book has no index.
     """
     start = html.find(INDEX_SECTION)
     first_page = page_of.get(INDEX_ID)
     head_end = html.find("</head>")
-    body = re.compile(r"<body\b[^>]*>").search(html)
+    body = BODY.search(html)
     end = html.rfind("</body>")
     if start < 0 or first_page is None or head_end < 0 or body is None or end < start:
         return None
