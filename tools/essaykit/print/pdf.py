@@ -46,69 +46,94 @@ class _Collect(logging.Handler):
         self.messages.append(f"WeasyPrint: {message}")
 
 
-def write_pdf(html_path: Path, target: Path) -> Typeset:
-    """Write the PDF; return its page count and what WeasyPrint warned about."""
-    # WeasyPrint logs every step (from its first import on); keep only its
-    # warnings, as build warnings.
-    # fontTools (WeasyPrint's font subsetter) logs every table it subsets at INFO
-    loggers = [logging.getLogger("weasyprint"), logging.getLogger("weasyprint.progress"),
-               logging.getLogger("fontTools")]
-    saved = [(log.level, log.propagate, list(log.handlers)) for log in loggers]
-    collect = _Collect()
-    for log in loggers:
-        log.handlers = [collect]
-        log.propagate = False
-        log.setLevel(logging.WARNING)
-    try:
-        with warnings.catch_warnings():
-            # the same missing-library advice, as a Python warning on first import
-            warnings.filterwarnings("ignore", message=".*HarfBuzz-Subset.*",
-                                    category=DeprecationWarning)
-            from weasyprint import HTML
+class WeasyPrintLog:
+    """WeasyPrint's warnings, collected while the block runs (and its logs of every
+    step, and fontTools' of every table it subsets, silenced)."""
 
-            fetcher = _fetcher(html_path.parent)
+    def __enter__(self) -> _Collect:
+        self.loggers = [logging.getLogger("weasyprint"), logging.getLogger("weasyprint.progress"),
+                        logging.getLogger("fontTools")]
+        self.saved = [(log.level, log.propagate, list(log.handlers)) for log in self.loggers]
+        self.collect = _Collect()
+        for log in self.loggers:
+            log.handlers = [self.collect]
+            log.propagate = False
+            log.setLevel(logging.WARNING)
+        self.caught = warnings.catch_warnings()
+        self.caught.__enter__()
+        # the same missing-library advice, as a Python warning on first import
+        warnings.filterwarnings("ignore", message=".*HarfBuzz-Subset.*",
+                                category=DeprecationWarning)
+        return self.collect
 
-            def laid_out(html: str) -> Any:
-                # the book with its index as a title only: the index's thousands of
-                # target-counter() locators cost a third of a layout, and its page
-                # numbers are known only afterwards anyway
-                return HTML(string=without_index_entries(html), base_url=str(html_path),
-                            url_fetcher=fetcher).render()
-
-            html = html_path.read_text(encoding="utf-8")
-            document = laid_out(html)
-            for _ in range(MAX_PASSES):
-                # what only a laid-out book shows: notes a page after their calls
-                revised = keep_notes_with_calls(html, pages_of_anchors(document))
-                if revised == html:
-                    break
-                html = revised
-                # the first layout let go before the next is made: one book's boxes
-                # in memory at a time, not two
-                del document
-                document = laid_out(html)
-            page_of = pages_of_anchors(document)
-            for call, page, words in notes_off_their_page(html, page_of):
-                collect.messages.append(
-                    f"the footnote “{words}”, called on page {call}, is printed on page "
-                    f"{page}: it did not fit below its call within {MAX_PASSES} layouts; "
-                    "shorten the note or move its call")
-            alone = index_alone(html, page_of)
-            if alone is not None:
-                # the index, last, set on its own with its page numbers: the pages
-                # before it are those of a whole-book layout
-                index_html, first_page = alone
-                index = HTML(string=index_html, base_url=str(html_path),
-                             url_fetcher=fetcher).render()
-                document = document.copy([*document.pages[:first_page - 1], *index.pages])
-            # a tagged PDF (PDF/UA-1: structure, reading order, alt text, language)
-            # for screen readers; custom metadata keeps the editors and contributors
-            document.write_pdf(str(target), pdf_variant="pdf/ua-1", custom_metadata=True)
-    finally:
-        for log, (level, propagate, handlers) in zip(loggers, saved, strict=True):
+    def __exit__(self, *exc: object) -> None:
+        self.caught.__exit__(*exc)
+        for log, (level, propagate, handlers) in zip(self.loggers, self.saved, strict=True):
             log.setLevel(level)
             log.propagate = propagate
             log.handlers = handlers
+
+
+def lay_out(html: str, html_path: Path, collect: _Collect,
+            first_page: int = 1) -> tuple[Any, str]:
+    """WeasyPrint's layout of `html` (the book, or one piece of it), its drifting notes
+    repaired (`keep_notes_with_calls`) within MAX_PASSES layouts; those still off their
+    page are warnings in `collect`, with the book's page numbers (the layout's first
+    page is the book's `first_page`). Returns the layout and the html it was made
+    from (with its repairs)."""
+    from weasyprint import HTML
+
+    fetcher = _fetcher(html_path.parent)
+
+    def laid_out(html: str) -> Any:
+        # the book with its index as a title only: the index's thousands of
+        # target-counter() locators cost a third of a layout, and its page
+        # numbers are known only afterwards anyway
+        return HTML(string=without_index_entries(html), base_url=str(html_path),
+                    url_fetcher=fetcher).render()
+
+    document = laid_out(html)
+    for _ in range(MAX_PASSES):
+        # what only a laid-out book shows: notes a page after their calls
+        revised = keep_notes_with_calls(html, pages_of_anchors(document))
+        if revised == html:
+            break
+        html = revised
+        # the first layout let go before the next is made: one book's boxes
+        # in memory at a time, not two
+        del document
+        document = laid_out(html)
+    shift = first_page - 1
+    for call, page, words in notes_off_their_page(html, pages_of_anchors(document)):
+        collect.messages.append(
+            f"the footnote “{words}”, called on page {call + shift}, is printed on page "
+            f"{page + shift}: it did not fit below its call within {MAX_PASSES} layouts; "
+            "shorten the note or move its call")
+    return document, html
+
+
+def write_pdf(html_path: Path, target: Path) -> Typeset:
+    """Write the PDF of the whole book laid out at once; return its page count and
+    what WeasyPrint warned about. (`pieces.write_pdf_in_pieces` makes the same PDF
+    piece by piece; this is its reference, and its fallback for a book whose print
+    template cannot be cut into pieces.)"""
+    with WeasyPrintLog() as collect:
+        from weasyprint import HTML
+
+        html = html_path.read_text(encoding="utf-8")
+        document, html = lay_out(html, html_path, collect)
+        page_of = pages_of_anchors(document)
+        alone = index_alone(html, page_of)
+        if alone is not None:
+            # the index, last, set on its own with its page numbers: the pages
+            # before it are those of a whole-book layout
+            index_html, first_page = alone
+            index = HTML(string=index_html, base_url=str(html_path),
+                         url_fetcher=_fetcher(html_path.parent)).render()
+            document = document.copy([*document.pages[:first_page - 1], *index.pages])
+        # a tagged PDF (PDF/UA-1: structure, reading order, alt text, language)
+        # for screen readers; custom metadata keeps the editors and contributors
+        document.write_pdf(str(target), pdf_variant="pdf/ua-1", custom_metadata=True)
     return Typeset(len(document.pages), collect.messages, collect.notes)
 
 
@@ -201,7 +226,8 @@ def without_index_entries(html: str) -> str:
     return html[:title_end + len("</h1>")] + "\n</section>\n" + html[end:]
 
 
-def index_alone(html: str, page_of: dict[str, int]) -> tuple[str, int] | None:
+def index_alone(html: str, page_of: dict[str, int],
+                first_page: int | None = None) -> tuple[str, int] | None:
     """The book's index as a document of its own, and the page it begins on.
 
     Its locators are merged (`merge_locators`) and carry their page numbers
@@ -209,10 +235,11 @@ def index_alone(html: str, page_of: dict[str, int]) -> tuple[str, int] | None:
     the other document); its first page is numbered as in the book
     (`counter-reset` on `@page :first`). WeasyPrint's `Document.copy`
     then puts its pages after the book's, and its links resolve to the book's
-    anchors when the PDF is written. None when the book has no index.
+    anchors when the PDF is written. None when the book has no index. Its first
+    page is where a layout put its title (`page_of`), unless `first_page` says.
     """
     start = html.find(INDEX_SECTION)
-    first_page = page_of.get(INDEX_ID)
+    first_page = page_of.get(INDEX_ID) if first_page is None else first_page
     head_end = html.find("</head>")
     body = BODY.search(html)
     end = html.rfind("</body>")

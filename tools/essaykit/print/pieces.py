@@ -1,0 +1,269 @@
+"""The print edition typeset in pieces, kept between builds.
+
+A book's print HTML is cut where a piece starts on a right-hand page of its
+own: the front matter, each part page, each essay and back-matter page, the
+index. Each piece is laid out alone by WeasyPrint in a worker process (so the
+memory a layout takes is one piece's, not the book's), with its first folio
+the book's (`@page :first { counter-reset }`), and written as a PDF kept in
+the cache under a digest of everything that makes it: an edit typesets the
+pieces it changed, and those whose first page it moved. The index and the
+contents, which need every piece's page numbers, are typeset last with the
+numbers written in. `print/join.py` makes one tagged PDF of the pieces.
+
+The PDF is the one a whole-book layout makes (`pdf.write_pdf`, which stays
+as the reference and as the way for a print template that cannot be cut):
+`tests/test_print_pieces.py` compares their pages, text, links and outline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import re
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
+from itertools import pairwise
+from pathlib import Path
+
+from essaykit.print.join import DEST, Part, join
+from essaykit.print.pdf import (
+    BODY,
+    INDEX_ID,
+    Typeset,
+    WeasyPrintLog,
+    index_alone,
+    lay_out,
+    pages_of_anchors,
+    write_pdf,
+)
+
+# where the print template starts a piece (print.html.jinja writes them at the
+# start of a line; a book's own template that does not is typeset whole)
+PIECE_START = re.compile(
+    r'^<(?:article class="piece\b|section class="(?:part-page|book-index)\b)', re.MULTILINE)
+ID = re.compile(r'\sid="([^"]+)"')
+INTERNAL_HREF = re.compile(r'(\shref=")#([^"]+)(")')
+TOC_TARGET = re.compile(r'(<span class="toc-title" data-target="#([^"]+)")')
+SOURCE = re.compile(r'\ssrc="([^":]+)"')
+# the contents' page numbers written in, as the index's are (print.css prints
+# them with target-counter(), whose targets are in other pieces here)
+TOC_NUMBERS = ('.toc .toc-title[data-page]::after '
+               '{ content: leader(" . ") attr(data-page); }\n')
+# a worker lays out this many pieces, then makes way for a fresh process: what
+# WeasyPrint and Pango keep between layouts does not pile up over 500 essays
+PIECES_PER_WORKER = 25
+
+
+@dataclass
+class Piece:
+    name: str  # "front", the id of its article or section
+    body: str
+    ids: set[str]
+
+
+@dataclass
+class LaidOut:
+    pages: int
+    anchors: dict[str, int]  # id -> page of the piece (1-based)
+    levels: list[int]  # the bookmark-level of each bookmark, in order
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Job:
+    html: str
+    html_path: str
+    first_page: int
+    target: str
+    whole: bool = False  # the index: laid out as it is, no note repair, not cut
+
+
+def cut(html: str) -> tuple[str, list[Piece]] | None:
+    """The document's head (up to and with `<body>`) and its pieces; None when the
+    print template marks no piece."""
+    body = BODY.search(html)
+    end = html.rfind("</body>")
+    if body is None or end < 0:
+        return None
+    starts = [match.start() for match in PIECE_START.finditer(html, body.end(), end)]
+    if not starts:
+        return None
+    pieces = []
+    for number, (start, stop) in enumerate(pairwise([body.end(), *starts, end])):
+        markup = html[start:stop]
+        ids = set(ID.findall(markup))
+        first = ID.search(markup)
+        name = "front" if number == 0 else first.group(1) if first else f"piece-{number}"
+        pieces.append(Piece(name, markup, ids))
+    if not pieces[0].body.strip():
+        pieces.pop(0)
+    return html[:body.end()], pieces
+
+
+def links_outside(markup: str, ids: set[str]) -> str:
+    """Links to anchors of other pieces as `essaykit-dest:` URIs (`join.py` makes
+    them links within the book again)."""
+    def outside(match: re.Match[str]) -> str:
+        if match.group(2) in ids:
+            return match.group(0)
+        return f"{match.group(1)}{DEST}{match.group(2)}{match.group(3)}"
+
+    return INTERNAL_HREF.sub(outside, markup)
+
+
+def piece_document(head: str, piece: Piece, first_page: int, rules: str = "") -> str:
+    folio = f"@page :first {{ counter-reset: page {first_page}; }}\n" if first_page > 1 else ""
+    head_end = head.find("</head>")
+    style = f"<style>{folio}{rules}</style>\n" if folio or rules else ""
+    return (head[:head_end] + style + head[head_end:] + links_outside(piece.body, piece.ids)
+            + "\n</body>\n</html>\n")
+
+
+def with_contents_numbers(piece: Piece, page_of: dict[str, int]) -> Piece:
+    def numbered(match: re.Match[str]) -> str:
+        return f'{match.group(1)} data-page="{page_of.get(match.group(2), 0)}"'
+
+    return Piece(piece.name, TOC_TARGET.sub(numbered, piece.body), piece.ids)
+
+
+def typeset_piece(job: Job) -> LaidOut:
+    """In a worker: lay one piece out (its notes repaired) and write its PDF."""
+    html_path = Path(job.html_path)
+    with WeasyPrintLog() as collect:
+        if job.whole:
+            from weasyprint import HTML
+
+            from essaykit.print.pdf import _fetcher
+
+            document = HTML(string=job.html, base_url=str(html_path),
+                            url_fetcher=_fetcher(html_path.parent)).render()
+        else:
+            document, _ = lay_out(job.html, html_path, collect, job.first_page)
+        levels = [bookmark[0] for page in document.pages for bookmark in page.bookmarks]
+        document.write_pdf(job.target, pdf_variant="pdf/ua-1", custom_metadata=True)
+        laid_out = LaidOut(len(document.pages), pages_of_anchors(document), levels,
+                           collect.messages, collect.notes)
+    return laid_out
+
+
+class Pieces:
+    """The cache of typeset pieces (one PDF and one JSON record each, named by the
+    digest of what made it) and the worker that fills it."""
+
+    def __init__(self, html_path: Path, cache: Path) -> None:
+        self.html_path = html_path
+        self.cache = cache
+        cache.mkdir(parents=True, exist_ok=True)
+        folder = html_path.parent
+        # what a piece's layout reads besides its html: the stylesheet and fonts
+        # of the print folder, and WeasyPrint itself
+        made_of = [version("weasyprint"), version("pikepdf")]
+        for path in sorted(folder.glob("*.css")) + sorted((folder / "fonts").glob("*")):
+            made_of.append(f"{path.name}:{hashlib.sha256(path.read_bytes()).hexdigest()}")
+        self.made_of = "\n".join(made_of)
+        self.used: set[str] = set()
+        self.typeset = 0
+        self.kept = 0
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Pieces:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def digest(self, html: str) -> str:
+        hashed = hashlib.sha256(self.made_of.encode())
+        hashed.update(html.encode())
+        folder = self.html_path.parent.resolve()
+        for source in sorted(set(SOURCE.findall(html))):
+            image = (folder / source).resolve()
+            if folder in image.parents and image.is_file():
+                hashed.update(f"\n{source}:".encode() + hashlib.sha256(image.read_bytes()).digest())
+        return hashed.hexdigest()
+
+    def get(self, html: str, first_page: int, whole: bool = False) -> tuple[Path, LaidOut]:
+        digest = self.digest(html)
+        pdf, record = self.cache / f"{digest}.pdf", self.cache / f"{digest}.json"
+        self.used.add(digest)
+        if pdf.is_file() and record.is_file():
+            self.kept += 1
+            return pdf, LaidOut(**json.loads(record.read_text(encoding="utf-8")))
+        if self.pool is None:
+            # spawned, not forked: a worker holds WeasyPrint and one piece, not a
+            # copy of the Sphinx build that made the print HTML
+            self.pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                max_tasks_per_child=PIECES_PER_WORKER)
+        partial = self.cache / f"{digest}.partial.pdf"
+        laid_out = self.pool.submit(typeset_piece, Job(
+            html, str(self.html_path), first_page, str(partial), whole)).result()
+        partial.replace(pdf)
+        record.write_text(json.dumps(asdict(laid_out)), encoding="utf-8")
+        self.typeset += 1
+        return pdf, laid_out
+
+    def forget_unused(self) -> None:
+        """Pieces this build did not use go: the cache holds one book's pieces."""
+        for path in self.cache.glob("*.*"):
+            if path.is_file() and path.name.split(".")[0] not in self.used:
+                path.unlink()
+
+
+def write_pdf_in_pieces(html_path: Path, target: Path, cache: Path,
+                        say: Callable[[str], None] = lambda _: None) -> Typeset:
+    """Write the edition's PDF from its pieces, typesetting those not in `cache`."""
+    html = html_path.read_text(encoding="utf-8")
+    found = cut(html)
+    if found is None:
+        return write_pdf(html_path, target)
+    head, pieces = found
+    index = pieces.pop() if pieces[-1].name == INDEX_ID else None
+    front = pieces.pop(0) if pieces[0].name == "front" else None
+    with Pieces(html_path, cache) as kept:
+        front_pages = 0
+        if front is not None:
+            # its length, from a layout with every page number 0 (the numbers
+            # fill leaders; they make no line longer)
+            _, guess = kept.get(piece_document(head, with_contents_numbers(front, {}), 1,
+                                               TOC_NUMBERS), 1)
+            front_pages = guess.pages
+        for _attempt in range(2):
+            laid: list[tuple[Path, LaidOut, int]] = []
+            page = front_pages + front_pages % 2 + 1
+            page_of: dict[str, int] = {}
+            for piece in pieces:
+                pdf, laid_out = kept.get(piece_document(head, piece, page), page)
+                laid.append((pdf, laid_out, page))
+                for anchor, number in laid_out.anchors.items():
+                    page_of.setdefault(anchor, page + number - 1)
+                page += laid_out.pages + laid_out.pages % 2
+            if index is not None:
+                page_of[INDEX_ID] = page
+                alone = index_alone(head + index.body + "\n</body>\n</html>\n", page_of, page)
+                if alone is not None:
+                    # its locators' page numbers written in by index_alone
+                    pdf, laid_out = kept.get(links_outside(alone[0], index.ids), page,
+                                             whole=True)
+                    laid.append((pdf, laid_out, page))
+            if front is None:
+                break
+            pdf, laid_out = kept.get(piece_document(
+                head, with_contents_numbers(front, page_of), 1, TOC_NUMBERS), 1)
+            if laid_out.pages == front_pages:
+                laid.insert(0, (pdf, laid_out, 1))
+                break
+            front_pages = laid_out.pages
+        say(f"  {kept.typeset} pieces typeset, {kept.kept} kept from the last build")
+        parts = [Part(pdf, laid_out.levels, laid_out.pages % 2 == 1 and number < len(laid) - 1)
+                 for number, (pdf, laid_out, _) in enumerate(laid)]
+        joined = join(parts, target, html_path.parent / "fonts")
+        kept.forget_unused()
+    warnings = [message for _, laid_out, _ in laid for message in laid_out.warnings]
+    notes = list(dict.fromkeys(note for _, laid_out, _ in laid for note in laid_out.notes))
+    return Typeset(joined.pages, warnings + joined.warnings, notes)
