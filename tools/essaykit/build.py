@@ -370,7 +370,7 @@ def typeset(book: Book, staging: Path, outdir: Path, result: BuildResult,
             say: Reporter) -> None:
     """WeasyPrint each edition, unless its print HTML and stylesheet are as last time."""
 
-    from essaykit.print.pdf import write_pdf
+    from essaykit.print.pieces import write_pdf_in_pieces
 
     pdfdir = staging / "pdf"
     pdfdir.mkdir()
@@ -388,7 +388,10 @@ def typeset(book: Book, staging: Path, outdir: Path, result: BuildResult,
             say(f"{target.name}: print edition unchanged, PDF kept")
             continue
         say(f"typesetting {target.name} (WeasyPrint)")
-        typeset_pdf = write_pdf(source, target)
+        # the pieces typeset by the last builds are kept there, each under the
+        # digest of what made it: an edit typesets the pieces it changed
+        typeset_pdf = write_pdf_in_pieces(source, target, outdir / ".cache" / "pieces" / edition,
+                                          say)
         elapsed = time.perf_counter() - started
         result.timings[f"pdf-{edition}"] = elapsed
         result.warnings += typeset_pdf.warnings

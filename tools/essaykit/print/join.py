@@ -130,6 +130,10 @@ def _copy(out: pikepdf.Pdf, value: Any) -> Any:
         return Dictionary({key: _copy(out, value[key]) for key in value.keys()})
     if isinstance(value, Array):
         return Array([_copy(out, item) for item in value])
+    if isinstance(value, pikepdf.Object):
+        # a direct string or name: a new one (some pikepdf releases tie even
+        # these to their file)
+        return pikepdf.Object.parse(value.unparse())
     return value
 
 
@@ -196,7 +200,8 @@ def _one_copy_of_each_font(out: pikepdf.Pdf, fonts: Path) -> None:
     glyphs: dict[str, set[int]] = {}
     seen: set[tuple[int, int]] = set()
     for page in out.pages:
-        for font in page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary()).values():
+        used = page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
+        for font in (used[name] for name in used.keys()):
             if font.objgen in seen:
                 continue
             seen.add(font.objgen)
