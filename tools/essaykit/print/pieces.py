@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import multiprocessing
 import re
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from importlib.metadata import version
 from itertools import pairwise
 from pathlib import Path
 
-from essaykit.print.join import DEST, Part, join
+from essaykit.print.join import DEST, Block, Part, join, make_block
 from essaykit.print.pdf import (
     BODY,
     INDEX_ID,
@@ -144,9 +145,16 @@ def typeset_piece(job: Job) -> LaidOut:
         else:
             document, _ = lay_out(job.html, html_path, collect, job.first_page)
         levels = [bookmark[0] for page in document.pages for bookmark in page.bookmarks]
-        document.write_pdf(job.target, pdf_variant="pdf/ua-1", custom_metadata=True)
+        pdf = Path(job.target).with_suffix(".pdf")
+        document.write_pdf(pdf, pdf_variant="pdf/ua-1", custom_metadata=True)
         laid_out = LaidOut(len(document.pages), pages_of_anchors(document), levels,
                            collect.messages, collect.notes)
+    del document
+    # what joining needs of the PDF, read here, in the worker, once
+    block = make_block(pdf, html_path.parent / "fonts", levels)
+    with open(job.target, "wb") as kept:
+        pickle.dump(block, kept, protocol=pickle.HIGHEST_PROTOCOL)
+    pdf.unlink()
     return laid_out
 
 
@@ -188,25 +196,27 @@ class Pieces:
         return hashed.hexdigest()
 
     def get(self, html: str, first_page: int, whole: bool = False) -> tuple[Path, LaidOut]:
+        """The piece made of `html` (its block for joining, and its layout's record):
+        from the cache, or typeset now."""
         digest = self.digest(html)
-        pdf, record = self.cache / f"{digest}.pdf", self.cache / f"{digest}.json"
+        block, record = self.cache / f"{digest}.block", self.cache / f"{digest}.json"
         self.used.add(digest)
-        if pdf.is_file() and record.is_file():
+        if block.is_file() and record.is_file():
             self.kept += 1
-            return pdf, LaidOut(**json.loads(record.read_text(encoding="utf-8")))
+            return block, LaidOut(**json.loads(record.read_text(encoding="utf-8")))
         if self.pool is None:
             # spawned, not forked: a worker holds WeasyPrint and one piece, not a
             # copy of the Sphinx build that made the print HTML
             self.pool = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                 max_tasks_per_child=PIECES_PER_WORKER)
-        partial = self.cache / f"{digest}.partial.pdf"
+        partial = self.cache / f"{digest}.partial"
         laid_out = self.pool.submit(typeset_piece, Job(
             html, str(self.html_path), first_page, str(partial), whole)).result()
-        partial.replace(pdf)
+        partial.replace(block)
         record.write_text(json.dumps(asdict(laid_out)), encoding="utf-8")
         self.typeset += 1
-        return pdf, laid_out
+        return block, laid_out
 
     def forget_unused(self) -> None:
         """Pieces this build did not use go: the cache holds one book's pieces."""
@@ -260,10 +270,17 @@ def write_pdf_in_pieces(html_path: Path, target: Path, cache: Path,
                 break
             front_pages = laid_out.pages
         say(f"  {kept.typeset} pieces typeset, {kept.kept} kept from the last build")
-        parts = [Part(pdf, laid_out.levels, laid_out.pages % 2 == 1 and number < len(laid) - 1)
-                 for number, (pdf, laid_out, _) in enumerate(laid)]
+        parts = (Part(_load(block), laid_out.pages % 2 == 1 and number < len(laid) - 1)
+                 for number, (block, laid_out, _) in enumerate(laid))
         joined = join(parts, target, html_path.parent / "fonts")
         kept.forget_unused()
     warnings = [message for _, laid_out, _ in laid for message in laid_out.warnings]
     notes = list(dict.fromkeys(note for _, laid_out, _ in laid for note in laid_out.notes))
     return Typeset(joined.pages, warnings + joined.warnings, notes)
+
+
+def _load(path: Path) -> Block:
+    # our own cache, written by typeset_piece: not a file from outside the build
+    with path.open("rb") as kept:
+        block: Block = pickle.load(kept)
+    return block
