@@ -466,8 +466,13 @@ def join(parts: Sequence[Part] | Iterator[Part], target: Path, fonts: Path) -> J
             if part.blank_after:
                 blank = writer.reserve()
                 width, height = block.page_size
+                # WeasyPrint gives every page, an empty one too, a parent-tree
+                # entry; the blank page gets one so the tree matches a whole book's.
                 writer.add(blank, b"<</Type /Page /Parent %d 0 R /MediaBox [0 0 %s %s] "
-                           b"/Resources <<>>>>" % (book["Pages"], _real(width), _real(height)))
+                           b"/Resources <<>> /Tabs /S /StructParents %d>>"
+                           % (book["Pages"], _real(width), _real(height), key_offset))
+                nums.append(b"%d []" % key_offset)
+                key_offset += 1
                 pages.append(blank)
         for name in sorted(links_to - set(dests)):
             warnings.append(f"a link to #{name}, which is nowhere in the book, leads nowhere")
