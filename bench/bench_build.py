@@ -39,18 +39,58 @@ from generate import generate  # noqa: E402
 BIN = Path(sys.executable).parent
 # Runs a command and reports its wall time and the peak RSS of its process tree.
 WRAPPER = """
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, threading, time
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def tree_rss(root):
+    # the summed resident memory of a process and its descendants (the build's
+    # typesetting workers run beside it), read from /proc
+    parents, rss = {}, {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+                rss[int(entry)] = int(fields[21]) * PAGE
+            except (OSError, IndexError, ValueError):
+                pass
+    tree, grown = {root}, True
+    while grown:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
 start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True)
+peak_tree = 0
+
+
+def sample():
+    global peak_tree
+    while child.poll() is None and os.path.isdir("/proc/self"):
+        peak_tree = max(peak_tree, tree_rss(child.pid))
+        time.sleep(0.2)
+
+
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
+stderr = child.communicate()[1]
 elapsed = time.perf_counter() - start
+sampler.join()
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
 # CPU seconds (user + system) too: unlike wall time, they hardly move when other
-# work shares the machine
+# work shares the machine. peak_mb is the largest single process (getrusage);
+# tree_mb the largest sum over the build's processes seen at once (sampled).
 print(json.dumps({"seconds": elapsed, "peak_mb": children.ru_maxrss / 1024,
-                  "cpu": children.ru_utime + children.ru_stime, "code": done.returncode,
-                  "stderr": done.stderr[-2000:]}))
+                  "tree_mb": peak_tree / 2**20,
+                  "cpu": children.ru_utime + children.ru_stime, "code": child.returncode,
+                  "stderr": stderr[-2000:]}))
 """
-
 PLAIN_CONF = '''
 extensions = ["myst_parser", "sphinxcontrib.bibtex"]
 root_doc = "index"

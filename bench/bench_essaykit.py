@@ -46,7 +46,8 @@ def timed_build(root: Path, program: str | None = None,
     if program:
         command[0] = program
     result = measure(command)
-    return {"wall": result["seconds"], "peak_mb": result["peak_mb"], "cpu": result["cpu"]}
+    return {"wall": result["seconds"], "peak_mb": result["peak_mb"], "cpu": result["cpu"],
+            "tree_mb": result["tree_mb"]}
 
 
 def one_run(root: Path, run: int, program: str | None = None,
@@ -106,16 +107,19 @@ def report(samples: dict[tuple[str, int, str], list[dict[str, float]]], sizes: l
         if len(labels) > 1:
             print(f"\n{label}:")
         full_smallest = statistics.median(r["wall"] for r in samples[(label, smallest, "full")])
+        # peak MB: the largest process; all MB: the build's processes together
         print(f"{'essays':>6} {'work':<5} {'median s':>9} {'cpu s':>7} {'peak MB':>8} "
-              f"{'full / ' + str(smallest):>10}")
+              f"{'all MB':>7} {'full / ' + str(smallest):>10}")
         for size in sizes:
             for work in WORKS:
                 runs = samples[(label, size, work)]
                 wall = statistics.median(r["wall"] for r in runs)
                 cpu = statistics.median(r["cpu"] for r in runs)
                 peak = max(r["peak_mb"] for r in runs)
+                together = max(r["tree_mb"] for r in runs)
                 ratio = f"{wall / full_smallest:10.2f}" if work == "full" else ""
-                print(f"{size:>6} {work:<5} {wall:>9.2f} {cpu:>7.2f} {peak:>8.0f} {ratio}")
+                print(f"{size:>6} {work:<5} {wall:>9.2f} {cpu:>7.2f} {peak:>8.0f} "
+                      f"{together:>7.0f} {ratio}")
     if "baseline" in labels:
         print("\nnew / baseline (medians):")
         for size in sizes:
