@@ -160,7 +160,12 @@ def bench_size(size: int, runs: int, pdf: bool, workdir: Path) -> list[tuple[str
     times: dict[tuple[str, str], list[dict]] = {}
 
     def record(work: str, side: str, command: list[str]) -> None:
-        times.setdefault((work, side), []).append(measure(command))
+        result = measure(command)
+        times.setdefault((work, side), []).append(result)
+        # as it goes: a run stopped half-way still says what it measured
+        print(f"{size} essays, {side} {work}: {result['seconds']:.2f} s wall, "
+              f"{result['cpu']:.2f} s CPU, {result['peak_mb']:.0f} MB",
+              file=sys.stderr, flush=True)
 
     for run in range(runs):
         # full builds: fresh output and caches for both

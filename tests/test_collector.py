@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 from essaykit import collector
 
@@ -37,3 +38,20 @@ def test_a_failed_build_restores_it_too() -> None:
     except RuntimeError:
         pass
     assert gc.get_threshold() == before and gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_release_frees_the_cycles_a_finished_step_left_frozen() -> None:
+    class Application:  # a cycle, as Sphinx's application and environment are
+        pass
+
+    with collector.tuned_for_build():
+        application = Application()
+        application.itself = application  # type: ignore[attr-defined]
+        alive = weakref.ref(application)
+        collector.settle()  # frozen as long-lived, as after Sphinx loads its environment
+        del application
+        gc.collect()
+        assert alive() is not None  # out of the collector's sight
+        collector.release()
+        assert alive() is None
+        assert gc.get_freeze_count() == 0

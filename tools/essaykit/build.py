@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from essaykit import collector
 from essaykit.core.book import Book, load_book, site_url_problem
 from essaykit.core.cachekey import cache_key
 from essaykit.core.diagnostics import Diagnostic, Severity
@@ -129,6 +130,8 @@ def _build(options: BuildOptions, report: Reporter | None = None) -> BuildResult
                                           "essaykit-print", options)
             shutil.copytree(cache / "work" / "print", staging / "print")
             result.timings["print-html"] = time.perf_counter() - started
+            # the print run's Sphinx application, freed before WeasyPrint starts
+            collector.release()
             typeset(book, staging, outdir, result, say)
         if options.epub:
             started = time.perf_counter()

@@ -13,8 +13,8 @@ loaded its environment, and again once it has read the book, is moved out of
 the collector's sight (`gc.freeze`); while the environment is unpickled, the
 collector waits. Everything is put back as it was when the
 build ends. Garbage is still collected: cycles among new objects as before;
-frozen objects that die are freed by reference counting, and any frozen
-cycles once the build ends. `bench/` measures the effect; tests only check
+frozen objects that die are freed by reference counting, and frozen cycles
+when a step of the build is over (`release`) or when the build ends. `bench/` measures the effect; tests only check
 that the collector is restored.
 """
 
@@ -58,6 +58,16 @@ def pause() -> None:
     which makes a great many objects and no garbage."""
     if _building:
         gc.disable()
+
+
+def release() -> None:
+    """During a build, between its steps: free what the finished step held. A
+    Sphinx application's environment and doctrees are cycles that `settle` froze
+    as long-lived; unfrozen and collected now, they do not stay in memory beside
+    the typesetting that follows (at 500 essays, some 400 MB)."""
+    if _building:
+        gc.unfreeze()
+        gc.collect()
 
 
 def settle() -> None:

@@ -7,6 +7,7 @@ configuration errors (as click and ruff do).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -237,6 +238,12 @@ def run() -> None:
     so every atexit handler and child process is cleaned up."""
     from essaykit import collector
 
+    # The application's logging, set before Sphinx loads the theme: one of the
+    # theme's dependencies (accessible-pygments) calls logging.basicConfig(level=INFO)
+    # when imported, which would print every INFO record of pikepdf and of
+    # fontTools' subsetter into the build's output. basicConfig does nothing
+    # once the root logger has a handler, so ours, first, stands.
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     collector.process_ends_after_command = True
     try:
         code = main()
