@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from essaykit.print.bookindex import LOCATOR, merge_locators
+from essaykit.print.bookindex import LOCATOR, LOCATORS, merge_locators
+from essaykit.print.indexchunks import CONTINUED_RULES
 from essaykit.print.transforms import PRINT_FOOTNOTE, call_id
 
 
@@ -230,13 +231,15 @@ def index_alone(html: str, page_of: dict[str, int],
                 first_page: int | None = None) -> tuple[str, int] | None:
     """The book's index as a document of its own, and the page it begins on.
 
-    Its locators are merged (`merge_locators`) and carry their page numbers
-    (`data-page`, printed instead of target-counter(), as their targets are in
-    the other document); its first page is numbered as in the book
-    (`counter-reset` on `@page :first`). WeasyPrint's `Document.copy`
-    then puts its pages after the book's, and its links resolve to the book's
-    anchors when the PDF is written. None when the book has no index. Its first
-    page is where a layout put its title (`page_of`), unless `first_page` says.
+    Its locators are merged (`merge_locators`) and their page numbers, and the
+    commas between them, written in as text (their targets are in the other
+    document, out of target-counter()'s reach; and a locator of plain text is
+    half the layout's memory of one drawn by two pseudo-elements). Its first
+    page is numbered as in the book (`counter-reset` on `@page :first`).
+    WeasyPrint's `Document.copy` then puts its pages after the book's, and its
+    links resolve to the book's anchors when the PDF is written. None when the
+    book has no index. Its first page is where a layout put its title
+    (`page_of`), unless `first_page` says.
     """
     start = html.find(INDEX_SECTION)
     first_page = page_of.get(INDEX_ID) if first_page is None else first_page
@@ -246,15 +249,18 @@ def index_alone(html: str, page_of: dict[str, int],
     if start < 0 or first_page is None or head_end < 0 or body is None or end < start:
         return None
 
-    def numbered(locator: re.Match[str]) -> str:
-        page = page_of.get(locator.group(1))
-        markup = locator.group(0)
-        return markup if page is None else markup.replace("></a>", f' data-page="{page}"></a>')
+    def numbered(locators: re.Match[str]) -> str:
+        written = [locator.group(0).replace("></a>", f">{page_of[locator.group(1)]}</a>")
+                   for locator in LOCATOR.finditer(locators.group(2))
+                   if locator.group(1) in page_of]
+        return locators.group(1) + ", ".join(written) + locators.group(3)
 
-    section = LOCATOR.sub(numbered, merge_locators(html[start:end], page_of))
+    section = LOCATORS.sub(numbered, merge_locators(html[start:end], page_of))
     # here, not in print.css, so that a book's own copy of print.css needs no change
     own_rules = (f"<style>@page :first {{ counter-reset: page {first_page}; }}\n"
-                 ".index-locator[data-page]::after { content: attr(data-page); }</style>\n")
+                 ".index-locator::after, .index-locator + .index-locator::before "
+                 "{ content: none; }\n"
+                 f".index-main {{ font-weight: 700; }}\n{CONTINUED_RULES}</style>\n")
     return (html[:head_end] + own_rules + html[head_end:body.end()] + section
             + html[end:], first_page)
 

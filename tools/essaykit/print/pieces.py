@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import multiprocessing
+import pickle
 import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -29,10 +29,18 @@ from importlib.metadata import version
 from itertools import pairwise
 from pathlib import Path
 
+from essaykit.print.indexchunks import (
+    TEMPORARY_ID,
+    chunk,
+    clean_cut,
+    elements_of,
+    numbered_index,
+)
 from essaykit.print.join import DEST, Block, Part, join, make_block
 from essaykit.print.pdf import (
     BODY,
     INDEX_ID,
+    INDEX_SECTION,
     Typeset,
     WeasyPrintLog,
     index_alone,
@@ -56,6 +64,9 @@ TOC_NUMBERS = ('.toc .toc-title[data-page]::after '
 # a worker lays out this many pieces, then makes way for a fresh process: what
 # WeasyPrint and Pango keep between layouts does not pile up over 500 essays
 PIECES_PER_WORKER = 25
+# the index is laid out this many locators at a time (some ten pages; at most
+# ~300 MB in a worker): its memory is a chunk's, not the whole index's
+INDEX_LOCATORS_PER_CHUNK = 3000
 
 
 @dataclass
@@ -72,6 +83,8 @@ class LaidOut:
     levels: list[int]  # the bookmark-level of each bookmark, in order
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # a chunk of the index: the id of the element its next chunk resumes at
+    resume: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,7 @@ class Job:
     first_page: int
     target: str
     whole: bool = False  # the index: laid out as it is, no note repair, not cut
+    cut: bool = False  # a chunk of the index that stops before its end: keep its full pages
 
 
 def cut(html: str) -> tuple[str, list[Piece]] | None:
@@ -144,11 +158,25 @@ def typeset_piece(job: Job) -> LaidOut:
                             url_fetcher=_fetcher(html_path.parent)).render()
         else:
             document, _ = lay_out(job.html, html_path, collect, job.first_page)
+        resume = None
+        if job.cut:
+            found = clean_cut(elements_of(job.html), pages_of_anchors(document),
+                              len(document.pages))
+            if found is None:
+                # no page of it begins cleanly: the caller makes a larger chunk
+                return LaidOut(0, {}, [], collect.messages, collect.notes)
+            keep, resume = found
+            document = document.copy(document.pages[:keep])
+        for page in document.pages:
+            # the ids indexchunks gave the index's elements are no destinations
+            # of the book (WeasyPrint writes the PDF's from `Page.anchors`)
+            for anchor in [name for name in page.anchors if name.startswith(TEMPORARY_ID)]:
+                del page.anchors[anchor]
         levels = [bookmark[0] for page in document.pages for bookmark in page.bookmarks]
         pdf = Path(job.target).with_suffix(".pdf")
         document.write_pdf(pdf, pdf_variant="pdf/ua-1", custom_metadata=True)
         laid_out = LaidOut(len(document.pages), pages_of_anchors(document), levels,
-                           collect.messages, collect.notes)
+                           collect.messages, collect.notes, resume)
     del document
     # what joining needs of the PDF, read here, in the worker, once
     block = make_block(pdf, html_path.parent / "fonts", levels)
@@ -185,9 +213,11 @@ class Pieces:
         if self.pool is not None:
             self.pool.shutdown()
 
-    def digest(self, html: str) -> str:
+    def digest(self, html: str, cut: bool = False) -> str:
         hashed = hashlib.sha256(self.made_of.encode())
         hashed.update(html.encode())
+        if cut:
+            hashed.update(b"\ncut")
         folder = self.html_path.parent.resolve()
         for source in sorted(set(SOURCE.findall(html))):
             image = (folder / source).resolve()
@@ -195,15 +225,19 @@ class Pieces:
                 hashed.update(f"\n{source}:".encode() + hashlib.sha256(image.read_bytes()).digest())
         return hashed.hexdigest()
 
-    def get(self, html: str, first_page: int, whole: bool = False) -> tuple[Path, LaidOut]:
+    def get(self, html: str, first_page: int, whole: bool = False,
+            cut: bool = False) -> tuple[Path, LaidOut]:
         """The piece made of `html` (its block for joining, and its layout's record):
-        from the cache, or typeset now."""
-        digest = self.digest(html)
+        from the cache, or typeset now. A chunk of the index that could not be cut
+        (`cut`) has no pages and no block."""
+        digest = self.digest(html, cut)
         block, record = self.cache / f"{digest}.block", self.cache / f"{digest}.json"
         self.used.add(digest)
-        if block.is_file() and record.is_file():
-            self.kept += 1
-            return block, LaidOut(**json.loads(record.read_text(encoding="utf-8")))
+        if record.is_file():
+            kept = LaidOut(**json.loads(record.read_text(encoding="utf-8")))
+            if block.is_file() or kept.pages == 0:
+                self.kept += 1
+                return block, kept
         if self.pool is None:
             # spawned, not forked: a worker holds WeasyPrint and one piece, not a
             # copy of the Sphinx build that made the print HTML
@@ -212,8 +246,9 @@ class Pieces:
                 max_tasks_per_child=PIECES_PER_WORKER)
         partial = self.cache / f"{digest}.partial"
         laid_out = self.pool.submit(typeset_piece, Job(
-            html, str(self.html_path), first_page, str(partial), whole)).result()
-        partial.replace(block)
+            html, str(self.html_path), first_page, str(partial), whole, cut)).result()
+        if laid_out.pages:
+            partial.replace(block)
         record.write_text(json.dumps(asdict(laid_out)), encoding="utf-8")
         self.typeset += 1
         return block, laid_out
@@ -255,12 +290,7 @@ def write_pdf_in_pieces(html_path: Path, target: Path, cache: Path,
                 page += laid_out.pages + laid_out.pages % 2
             if index is not None:
                 page_of[INDEX_ID] = page
-                alone = index_alone(head + index.body + "\n</body>\n</html>\n", page_of, page)
-                if alone is not None:
-                    # its locators' page numbers written in by index_alone
-                    pdf, laid_out = kept.get(links_outside(alone[0], index.ids), page,
-                                             whole=True)
-                    laid.append((pdf, laid_out, page))
+                laid.extend(typeset_index(kept, head, index, page_of, page))
             if front is None:
                 break
             pdf, laid_out = kept.get(piece_document(
@@ -277,6 +307,39 @@ def write_pdf_in_pieces(html_path: Path, target: Path, cache: Path,
     warnings = [message for _, laid_out, _ in laid for message in laid_out.warnings]
     notes = list(dict.fromkeys(note for _, laid_out, _ in laid for note in laid_out.notes))
     return Typeset(joined.pages, warnings + joined.warnings, notes)
+
+
+def typeset_index(kept: Pieces, head: str, index: Piece, page_of: dict[str, int],
+                  page: int) -> list[tuple[Path, LaidOut, int]]:
+    """The index's pieces, beginning on `page`: its chunks (`indexchunks.py`), or
+    the index laid out whole when its markup is not the print template's."""
+    alone = index_alone(head + index.body + "\n</body>\n</html>\n", page_of, page)
+    if alone is None:
+        return []
+    document = alone[0]  # its locators' page numbers written in by index_alone
+    start, end = document.find(INDEX_SECTION), document.rfind("</body>")
+    parsed = numbered_index(document[start:end])
+    if parsed is None:
+        pdf, laid_out = kept.get(links_outside(document, index.ids), page, whole=True)
+        return [(pdf, laid_out, page)]
+    # the head with the index's own rules; a chunk's first folio set after them
+    index_head = document[:start]
+    laid: list[tuple[Path, LaidOut, int]] = []
+    resume, budget = 0, INDEX_LOCATORS_PER_CHUNK
+    while True:
+        part = chunk(parsed, resume, budget)
+        pdf, laid_out = kept.get(
+            piece_document(index_head, Piece(INDEX_ID, part.html, index.ids), page), page,
+            whole=True, cut=not part.final)
+        if laid_out.pages == 0:
+            budget *= 2  # no page of it began cleanly: a longer chunk
+            continue
+        laid.append((pdf, laid_out, page))
+        if part.final or laid_out.resume is None:
+            return laid
+        resume = parsed.number(laid_out.resume)
+        page += laid_out.pages
+        budget = INDEX_LOCATORS_PER_CHUNK
 
 
 def _load(path: Path) -> Block:
