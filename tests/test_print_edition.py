@@ -485,19 +485,28 @@ def test_the_index_set_on_its_own_makes_the_pages_of_a_whole_book_layout(
         planted: tuple[Path, BuildResult], tmp_path: Path) -> None:
     """print/pdf.py lays the book out with its index cut to its title, then sets the
     index on its own with its page numbers: the PDF must be the one a whole-book
-    layout with the merged index makes (same pages and text, anchors, links and
-    outline)."""
+    layout with the same index (merged, its numbers written in) makes (same pages
+    and text, anchors, links and outline)."""
     from weasyprint import HTML
 
-    from essaykit.print.bookindex import merge_locators
-    from essaykit.print.pdf import index_alone, pages_of_anchors, without_index_entries
+    from essaykit.print.pdf import (
+        INDEX_SECTION,
+        WRITTEN_LOCATORS,
+        index_alone,
+        pages_of_anchors,
+        without_index_entries,
+        written_locators,
+    )
 
     root, _ = planted
     source = root / "_build" / "print" / "book.html"
     html = source.read_text(encoding="utf-8")
     first = HTML(string=without_index_entries(html), base_url=str(source)).render()
     page_of = pages_of_anchors(first)
-    whole = HTML(string=merge_locators(html, page_of), base_url=str(source)).render()
+    start, head_end, end = html.find(INDEX_SECTION), html.find("</head>"), html.rfind("</body>")
+    whole = HTML(string=html[:head_end] + f"<style>{WRITTEN_LOCATORS}</style>"
+                 + html[head_end:start] + written_locators(html[start:end], page_of)
+                 + html[end:], base_url=str(source)).render()
     alone = index_alone(html, page_of)
     assert alone is not None
     index_html, first_page = alone

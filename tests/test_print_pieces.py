@@ -5,6 +5,7 @@ changed."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from PIL import Image, ImageChops
 
 from essaykit.build import BuildResult
 from essaykit.print import join as join_module
+from essaykit.print import pieces as pieces_module
 from essaykit.print.pdf import write_pdf
 from essaykit.print.pieces import Pieces, cut, links_outside, write_pdf_in_pieces
 
@@ -110,6 +112,46 @@ def test_the_book_typeset_in_pieces_is_the_book_typeset_whole(
                        and obj.get("/Subtype") == "/OpenType")
         assert font_files(ours) == font_files(theirs)
     # and they look the same, page by page
+    for mine, theirs_page in zip(rendered(pieced, tmp_path / "ours"),
+                                 rendered(whole, tmp_path / "theirs"), strict=True):
+        difference = ImageChops.difference(Image.open(mine), Image.open(theirs_page))
+        assert difference.getbbox() is None, mine.name
+
+
+def test_an_index_typeset_in_chunks_is_the_index_typeset_whole(
+        planted: tuple[Path, BuildResult], tmp_path: Path,  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index cut into chunks of a few pages (print/indexchunks.py) makes the
+    pages, text, links and outline of the index laid out at once."""
+    root, _ = planted
+    print_folder = tmp_path / "print"
+    shutil.copytree(root / "_build" / "print", print_folder)
+    source = print_folder / "book.html"
+    html = source.read_text(encoding="utf-8")
+    # the book's index four times over: some ten pages, to be cut
+    columns = html.index('<div class="index-columns">') + len('<div class="index-columns">')
+    columns_end = html.rindex("</div>", columns, html.rindex("</section>"))
+    source.write_text(html[:columns] + html[columns:columns_end] * 4 + html[columns_end:],
+                      encoding="utf-8")
+    whole, pieced = tmp_path / "whole.pdf", tmp_path / "pieced.pdf"
+    whole_typeset = write_pdf(source, whole)
+    monkeypatch.setattr(pieces_module, "INDEX_LOCATORS_PER_CHUNK", 60)
+    pieced_typeset = write_pdf_in_pieces(source, pieced, tmp_path / "cache")
+
+    chunks = [json.loads(record.read_text(encoding="utf-8"))
+              for record in (tmp_path / "cache").glob("*.json")]
+    assert sum(1 for record in chunks if record.get("resume")) >= 3  # cut, and cut again
+    assert pieced_typeset.pages == whole_typeset.pages
+    assert pdf_pages(pieced) == pdf_pages(whole)
+    with pikepdf.open(whole) as theirs, pikepdf.open(pieced) as ours:
+        assert outline(ours) == outline(theirs)
+        assert destinations(ours) == destinations(theirs)  # the chunks' own ids are not
+        assert links(ours) == links(theirs)
+        # a chunk is a list of its own: more containers, the same content
+        def content(pdf: pikepdf.Pdf) -> list[str]:
+            return [kind for kind in structure(pdf)
+                    if kind not in ("/Sect", "/Div", "/L", "/LI", "/LBody", "/Lbl")]
+        assert content(ours) == content(theirs)
     for mine, theirs_page in zip(rendered(pieced, tmp_path / "ours"),
                                  rendered(whole, tmp_path / "theirs"), strict=True):
         difference = ImageChops.difference(Image.open(mine), Image.open(theirs_page))

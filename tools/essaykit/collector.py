@@ -14,8 +14,9 @@ the collector's sight (`gc.freeze`); while the environment is unpickled, the
 collector waits. Everything is put back as it was when the
 build ends. Garbage is still collected: cycles among new objects as before;
 frozen objects that die are freed by reference counting, and frozen cycles
-when a step of the build is over (`release`) or when the build ends. `bench/` measures the effect; tests only check
-that the collector is restored.
+when a step of the build is over (`release`) or when the build ends.
+`bench/` measures the effect; tests only check that the collector is
+restored.
 """
 
 from __future__ import annotations

@@ -145,7 +145,9 @@ def numbered_index(section: str) -> Index | None:
 
 def _continued_tag(element: Element) -> str:
     # its own id goes (one element, one id in the book); ours stays, to be found
-    tag = element.start_tag if element.id.startswith(TEMPORARY_ID) else ID.sub("", element.start_tag)
+    tag = element.start_tag
+    if not element.id.startswith(TEMPORARY_ID):
+        tag = ID.sub("", tag)
     if CLASS.search(tag):
         return CLASS.sub(lambda match: f"{match.group(1)}{match.group(2)} {CONTINUED}"
                          f"{match.group(3)}", tag, count=1)

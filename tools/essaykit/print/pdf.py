@@ -249,20 +249,29 @@ def index_alone(html: str, page_of: dict[str, int],
     if start < 0 or first_page is None or head_end < 0 or body is None or end < start:
         return None
 
-    def numbered(locators: re.Match[str]) -> str:
-        written = [locator.group(0).replace("></a>", f">{page_of[locator.group(1)]}</a>")
-                   for locator in LOCATOR.finditer(locators.group(2))
-                   if locator.group(1) in page_of]
-        return locators.group(1) + ", ".join(written) + locators.group(3)
-
-    section = LOCATORS.sub(numbered, merge_locators(html[start:end], page_of))
-    # here, not in print.css, so that a book's own copy of print.css needs no change
+    section = written_locators(html[start:end], page_of)
     own_rules = (f"<style>@page :first {{ counter-reset: page {first_page}; }}\n"
-                 ".index-locator::after, .index-locator + .index-locator::before "
-                 "{ content: none; }\n"
-                 f".index-main {{ font-weight: 700; }}\n{CONTINUED_RULES}</style>\n")
+                 f"{WRITTEN_LOCATORS}{CONTINUED_RULES}</style>\n")
     return (html[:head_end] + own_rules + html[head_end:body.end()] + section
             + html[end:], first_page)
+
+
+# the rules for locators written as text (here, not in print.css, so that a
+# book's own copy of print.css needs no change)
+WRITTEN_LOCATORS = (".index-locator::after, .index-locator + .index-locator::before "
+                    "{ content: none; }\n.index-main { font-weight: 700; }\n")
+
+
+def written_locators(section: str, page_of: dict[str, int]) -> str:
+    """The index's locators merged and their page numbers written in, with commas
+    between them."""
+    def written(locators: re.Match[str]) -> str:
+        found = [locator.group(0).replace("></a>", f">{page_of[locator.group(1)]}</a>")
+                 for locator in LOCATOR.finditer(locators.group(2))
+                 if locator.group(1) in page_of]
+        return locators.group(1) + ", ".join(found) + locators.group(3)
+
+    return LOCATORS.sub(written, merge_locators(section, page_of))
 
 
 def pages_of_anchors(document: Any) -> dict[str, int]:
