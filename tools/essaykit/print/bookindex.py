@@ -2,10 +2,11 @@
 
 Sphinx groups the entries (`IndexEntries(env).create_index(builder)`, the
 same call its `genindex` page makes); here each entry's links become
-locators pointing at the print edition's namespaced ids, whose page numbers
-WeasyPrint prints with `target-counter()` (print.css). After a first layout
-an entry's locators are put in page order and those on one page merged
-(`print/pdf.py`, `merge_locators`).
+locators pointing at the print edition's namespaced ids (print.css prints
+their page numbers with `target-counter()`). After a first layout an entry's
+locators are put in page order, those on one page merged (`merge_locators`),
+and their numbers written in as text (`print/pdf.py`, `written_locators`),
+for the index to be set on its own, in chunks (`print/indexchunks.py`).
 """
 
 from __future__ import annotations
