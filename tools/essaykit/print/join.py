@@ -113,13 +113,14 @@ def make_block(pdf_path: Path, fonts: Path, levels: list[int]) -> Block:
 
     ours = folder_fonts(fonts)
     with pikepdf.open(pdf_path) as pdf:
-        root = pdf.Root
+        # pikepdf's objects are typed as a union of every PDF type: read as Any
+        root: Any = pdf.Root
         refs: dict[tuple[int, int], bytes] = {}
         left_out = {root.objgen}
         pages_node = root.Pages
         refs[pages_node.objgen] = shared("Pages")
-        tree = root.get("/StructTreeRoot")
-        document = tree.K[0] if tree is not None else None
+        tree: Any = root.get("/StructTreeRoot")
+        document: Any = tree.K[0] if tree is not None else None
         if tree is not None:
             left_out |= {tree.objgen, tree.ParentTree.objgen}
             refs[document.objgen] = shared("Document")
@@ -187,7 +188,8 @@ def make_block(pdf_path: Path, fonts: Path, levels: list[int]) -> Block:
                      for level, (title, page, x, y) in zip(levels, found, strict=False)]
         catalog = {name: writer.value(root[name])
                    for name in ("/Lang", "/MarkInfo", "/ViewerPreferences") if name in root}
-        box = [float(value) for value in pdf.pages[0].mediabox] if len(pdf.pages) else [0] * 4
+        mediabox: Any = pdf.pages[0].mediabox if len(pdf.pages) else [0] * 4
+        box = [float(value) for value in mediabox]
         return Block(objects, page_numbers, kids, nums, keys, dests, bookmarks, used_fonts,
                      writer.links_to, catalog,
                      writer.indirect(info)[0] if info is not None else b"",
@@ -229,7 +231,8 @@ class _Serialiser:
         if isinstance(value, String):
             return _string(bytes(value))
         if isinstance(value, Array):
-            return b"[" + b" ".join(self.value(item) for item in value) + b"]"
+            items: Any = value
+            return b"[" + b" ".join(self.value(item) for item in items) + b"]"
         if isinstance(value, Dictionary):
             return b"<<" + self.entries(value) + b">>"
         if isinstance(value, pikepdf.Object):
@@ -238,8 +241,8 @@ class _Serialiser:
 
     def entries(self, dictionary: Any, skip: frozenset[str] | set[str] = frozenset()) -> bytes:
         keys = sorted(set(dictionary.keys()) - set(skip))
-        action = dictionary.get("/A") if "/A" in keys else None
-        uri = str(action.get("/URI", "")) if isinstance(action, Dictionary) else ""
+        action: Any = dictionary.get("/A") if "/A" in keys else None
+        uri = str(action["/URI"]) if isinstance(action, Dictionary) and "/URI" in action else ""
         written = []
         if uri.startswith(DEST):
             # a link to another piece: the link within a document WeasyPrint writes
@@ -292,7 +295,8 @@ def _walk(items: list[Any]) -> Iterator[Any]:
 def _cid_fonts(pdf: pikepdf.Pdf) -> Iterator[Any]:
     seen: set[tuple[int, int]] = set()
     for page in pdf.pages:
-        used = page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
+        resources: Any = page.obj.get("/Resources", Dictionary())
+        used: Any = resources.get("/Font", Dictionary())
         for name in used.keys():
             font = used[name]
             for descendant in font.get("/DescendantFonts", Array()):
@@ -529,8 +533,9 @@ def _write_outline(writer: _Writer, bookmarks: list[tuple[int, str, int, float, 
     for index, (_level, title, page, left, top) in enumerate(bookmarks):
         siblings = children[parent[index]]
         position = siblings.index(index)
+        above = parent[index]
         entries = [b"/Title " + _hex(title),
-                   b"/Parent %d 0 R" % (root if parent[index] is None else numbers[parent[index]]),
+                   b"/Parent %d 0 R" % (root if above is None else numbers[above]),
                    b"/Dest [%d 0 R /XYZ %s %s 0]" % (pages[page], _real(left), _real(top))]
         if position > 0:
             entries.append(b"/Prev %d 0 R" % numbers[siblings[position - 1]])

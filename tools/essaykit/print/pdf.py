@@ -67,7 +67,7 @@ class WeasyPrintLog:
                                 category=DeprecationWarning)
         return self.collect
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         self.caught.__exit__(*exc)
         for log, (level, propagate, handlers) in zip(self.loggers, self.saved, strict=True):
             log.setLevel(level)
