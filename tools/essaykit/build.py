@@ -123,6 +123,8 @@ def _build(options: BuildOptions, report: Reporter | None = None) -> BuildResult
                                           "html", options)
             shutil.copytree(cache / "work" / "html", staging / "html")
             result.timings["html"] = time.perf_counter() - started
+            # the web run's Sphinx application, freed before the print run loads its own
+            collector.release()
         if options.pdf:
             started = time.perf_counter()
             say("writing the print edition (Sphinx, essaykit-print)")
@@ -371,13 +373,36 @@ def sphinx_app(root: Path, outdir: Path, doctrees: Path, builder: str, options: 
 
 def typeset(book: Book, staging: Path, outdir: Path, result: BuildResult,
             say: Reporter) -> None:
-    """WeasyPrint each edition, unless its print HTML and stylesheet are as last time."""
+    """WeasyPrint each edition, in a process of its own (`core/apart.py`): the
+    memory the Sphinx runs left in this one is not beside the typesetting's."""
+    from essaykit.core.apart import run_apart
 
+    for edition in run_apart(typeset_editions, book, staging, outdir, say=say):
+        if edition.seconds is not None:
+            result.timings[f"pdf-{edition.name}"] = edition.seconds
+        result.warnings += edition.warnings
+        for warning in edition.warnings:
+            print(f"{edition.filename}: {warning}", file=sys.stderr)
+
+
+@dataclass
+class TypesetEdition:
+    name: str  # "book" or "taster"
+    filename: str
+    seconds: float | None  # None: kept from the last build
+    warnings: list[str] = field(default_factory=list)
+
+
+def typeset_editions(book: Book, staging: Path, outdir: Path,
+                     say: Reporter) -> list[TypesetEdition]:
+    """Each edition's PDF into staging/pdf/, unless its print HTML and stylesheet
+    are as last time."""
     from essaykit.print.pieces import write_pdf_in_pieces
 
     pdfdir = staging / "pdf"
     pdfdir.mkdir()
     editions = ["book"] + (["taster"] if book.taster else [])
+    typeset: list[TypesetEdition] = []
     for edition in editions:
         started = time.perf_counter()
         target = pdfdir / pdf_filename(book, edition)
@@ -389,6 +414,7 @@ def typeset(book: Book, staging: Path, outdir: Path, result: BuildResult,
         if previous.is_file() and stamp.is_file() and stamp.read_text() == digest:
             shutil.copy2(previous, target)
             say(f"{target.name}: print edition unchanged, PDF kept")
+            typeset.append(TypesetEdition(edition, target.name, None))
             continue
         say(f"typesetting {target.name} (WeasyPrint)")
         # the pieces typeset by the last builds are kept there, each under the
@@ -396,15 +422,13 @@ def typeset(book: Book, staging: Path, outdir: Path, result: BuildResult,
         typeset_pdf = write_pdf_in_pieces(source, target, outdir / ".cache" / "pieces" / edition,
                                           say)
         elapsed = time.perf_counter() - started
-        result.timings[f"pdf-{edition}"] = elapsed
-        result.warnings += typeset_pdf.warnings
-        for warning in typeset_pdf.warnings:
-            print(f"{target.name}: {warning}", file=sys.stderr)
         for note in typeset_pdf.notes:
             say(f"  note: {note}")
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(digest)
         say(f"  {typeset_pdf.pages} pages in {elapsed:.1f} s")
+        typeset.append(TypesetEdition(edition, target.name, elapsed, typeset_pdf.warnings))
+    return typeset
 
 
 def publish(book: Book, staging: Path, outdir: Path, result: BuildResult,

@@ -67,6 +67,9 @@ PIECES_PER_WORKER = 25
 # the index is laid out this many locators at a time (some ten pages; at most
 # ~300 MB in a worker): its memory is a chunk's, not the whole index's
 INDEX_LOCATORS_PER_CHUNK = 3000
+# the front matter is laid out again when the contents' page numbers change its
+# length (they fill leaders, so once at most in practice)
+FRONT_MATTER_ATTEMPTS = 3
 
 
 @dataclass
@@ -192,8 +195,7 @@ class Pieces:
 
     def __init__(self, html_path: Path, cache: Path) -> None:
         self.html_path = html_path
-        self.cache = cache
-        cache.mkdir(parents=True, exist_ok=True)
+        self.cache = cache  # made when a first piece is typeset into it
         folder = html_path.parent
         # what a piece's layout reads besides its html: the stylesheet and fonts
         # of the print folder, and WeasyPrint itself
@@ -244,6 +246,7 @@ class Pieces:
             self.pool = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                 max_tasks_per_child=PIECES_PER_WORKER)
+        self.cache.mkdir(parents=True, exist_ok=True)
         partial = self.cache / f"{digest}.partial"
         laid_out = self.pool.submit(typeset_piece, Job(
             html, str(self.html_path), first_page, str(partial), whole, cut)).result()
@@ -263,50 +266,59 @@ class Pieces:
 def write_pdf_in_pieces(html_path: Path, target: Path, cache: Path,
                         say: Callable[[str], None] = lambda _: None) -> Typeset:
     """Write the edition's PDF from its pieces, typesetting those not in `cache`."""
-    html = html_path.read_text(encoding="utf-8")
-    found = cut(html)
-    if found is None:
-        return write_pdf(html_path, target)
-    head, pieces = found
-    index = pieces.pop() if pieces[-1].name == INDEX_ID else None
-    front = pieces.pop(0) if pieces[0].name == "front" else None
     with Pieces(html_path, cache) as kept:
-        front_pages = 0
-        if front is not None:
-            # its length, from a layout with every page number 0 (the numbers
-            # fill leaders; they make no line longer)
-            _, guess = kept.get(piece_document(head, with_contents_numbers(front, {}), 1,
-                                               TOC_NUMBERS), 1)
-            front_pages = guess.pages
-        for _attempt in range(2):
-            laid: list[tuple[Path, LaidOut, int]] = []
-            page = front_pages + front_pages % 2 + 1
-            page_of: dict[str, int] = {}
-            for piece in pieces:
-                pdf, laid_out = kept.get(piece_document(head, piece, page), page)
-                laid.append((pdf, laid_out, page))
-                for anchor, number in laid_out.anchors.items():
-                    page_of.setdefault(anchor, page + number - 1)
-                page += laid_out.pages + laid_out.pages % 2
-            if index is not None:
-                page_of[INDEX_ID] = page
-                laid.extend(typeset_index(kept, head, index, page_of, page))
-            if front is None:
-                break
-            pdf, laid_out = kept.get(piece_document(
-                head, with_contents_numbers(front, page_of), 1, TOC_NUMBERS), 1)
-            if laid_out.pages == front_pages:
-                laid.insert(0, (pdf, laid_out, 1))
-                break
-            front_pages = laid_out.pages
-        say(f"  {kept.typeset} pieces typeset, {kept.kept} kept from the last build")
-        parts = (Part(_load(block), laid_out.pages % 2 == 1 and number < len(laid) - 1)
-                 for number, (block, laid_out, _) in enumerate(laid))
-        joined = join(parts, target, html_path.parent / "fonts")
-        kept.forget_unused()
+        laid = lay_out_pieces(html_path, kept)
+        if laid is None:
+            return write_pdf(html_path, target)
+    # joined once the workers have ended and the print HTML is let go: at 500
+    # essays the join's own memory stands on nothing else
+    say(f"  {kept.typeset} pieces typeset, {kept.kept} kept from the last build")
+    parts = (Part(_load(block), laid_out.pages % 2 == 1 and number < len(laid) - 1)
+             for number, (block, laid_out, _) in enumerate(laid))
+    joined = join(parts, target, html_path.parent / "fonts")
+    kept.forget_unused()
     warnings = [message for _, laid_out, _ in laid for message in laid_out.warnings]
     notes = list(dict.fromkeys(note for _, laid_out, _ in laid for note in laid_out.notes))
     return Typeset(joined.pages, warnings + joined.warnings, notes)
+
+
+def lay_out_pieces(html_path: Path, kept: Pieces) -> list[tuple[Path, LaidOut, int]] | None:
+    """Each piece of the edition (its block, its layout, its first page), from
+    `kept` or typeset now; None when the print HTML cannot be cut."""
+    found = cut(html_path.read_text(encoding="utf-8"))
+    if found is None:
+        return None
+    head, pieces = found
+    index = pieces.pop() if pieces[-1].name == INDEX_ID else None
+    front = pieces.pop(0) if pieces[0].name == "front" else None
+    front_pages = 0
+    if front is not None:
+        # its length, from a layout with every page number 0 (the numbers
+        # fill leaders; they make no line longer)
+        _, guess = kept.get(piece_document(head, with_contents_numbers(front, {}), 1,
+                                           TOC_NUMBERS), 1)
+        front_pages = guess.pages
+    for _attempt in range(FRONT_MATTER_ATTEMPTS):
+        laid: list[tuple[Path, LaidOut, int]] = []
+        page = front_pages + front_pages % 2 + 1
+        page_of: dict[str, int] = {}
+        for piece in pieces:
+            pdf, laid_out = kept.get(piece_document(head, piece, page), page)
+            laid.append((pdf, laid_out, page))
+            for anchor, number in laid_out.anchors.items():
+                page_of.setdefault(anchor, page + number - 1)
+            page += laid_out.pages + laid_out.pages % 2
+        if index is not None:
+            page_of[INDEX_ID] = page
+            laid.extend(typeset_index(kept, head, index, page_of, page))
+        if front is None:
+            return laid
+        pdf, laid_out = kept.get(piece_document(
+            head, with_contents_numbers(front, page_of), 1, TOC_NUMBERS), 1)
+        if laid_out.pages == front_pages:
+            return [(pdf, laid_out, 1), *laid]
+        front_pages = laid_out.pages
+    return None  # a front matter whose length never settled: the book is laid out whole
 
 
 def typeset_index(kept: Pieces, head: str, index: Piece, page_of: dict[str, int],
