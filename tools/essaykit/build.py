@@ -119,8 +119,8 @@ def _build(options: BuildOptions, report: Reporter | None = None) -> BuildResult
         if options.html:
             started = time.perf_counter()
             say("building the web book (Sphinx, html)")
-            result.warnings += run_sphinx(root, cache / "work" / "html", cache / "doctrees",
-                                          "html", options)
+            result.warnings += sphinx_run(root, cache / "work" / "html", cache / "doctrees",
+                                          "html", options, say)
             shutil.copytree(cache / "work" / "html", staging / "html")
             result.timings["html"] = time.perf_counter() - started
             # the web run's Sphinx application, freed before the print run loads its own
@@ -128,8 +128,8 @@ def _build(options: BuildOptions, report: Reporter | None = None) -> BuildResult
         if options.pdf:
             started = time.perf_counter()
             say("writing the print edition (Sphinx, essaykit-print)")
-            result.warnings += run_sphinx(root, cache / "work" / "print", cache / "doctrees",
-                                          "essaykit-print", options)
+            result.warnings += sphinx_run(root, cache / "work" / "print", cache / "doctrees",
+                                          "essaykit-print", options, say)
             shutil.copytree(cache / "work" / "print", staging / "print")
             result.timings["print-html"] = time.perf_counter() - started
             # the print run's Sphinx application, freed before WeasyPrint starts
@@ -327,6 +327,26 @@ class _Tee(io.TextIOBase):
             self.stream.write(text)
         self.lines.extend(line for line in text.splitlines() if line.strip())
         return len(text)
+
+
+def sphinx_run(root: Path, outdir: Path, cache: Path, builder: str,
+               options: BuildOptions, say: Reporter) -> list[str]:
+    """One Sphinx run; apart (`core/apart.py`) when the PDF is to be typeset after
+    it, so that what the run leaves in memory is not beside the typesetting."""
+    if not options.pdf:
+        return run_sphinx(root, outdir, cache, builder, options)
+    from essaykit.core.apart import run_apart
+
+    return run_apart(sphinx_step, root, outdir, cache, builder, options, say=say)
+
+
+def sphinx_step(root: Path, outdir: Path, cache: Path, builder: str,
+                options: BuildOptions, say: Reporter) -> list[str]:
+    """`run_sphinx` in a process of its own, with the build's collector settings."""
+    from essaykit.collector import tuned_for_build
+
+    with tuned_for_build():
+        return run_sphinx(root, outdir, cache, builder, options)
 
 
 def run_sphinx(root: Path, outdir: Path, cache: Path, builder: str,
