@@ -99,19 +99,24 @@ def _build(options: BuildOptions, report: Reporter | None = None) -> BuildResult
     # the checker's parse also feeds the dashboard and the change report, so it runs
     # even with --no-check; only the refusal to build on errors is skipped then
     started = time.perf_counter()
-    checked = check_book(root, cache / "parsed")
+    if options.pdf:
+        # apart, as every heavy step of a build that typesets is: the checker's
+        # parse of the whole book would stay in this process (some 170 MB at
+        # 500 essays) beside the typesetting
+        from essaykit.core.apart import run_apart
+
+        checked = run_apart(check_and_summarise, root, whole, cache, options.check, say=say)
+    else:
+        checked = check_and_summarise(root, whole, cache, options.check, say)
     result.timings["check"] = time.perf_counter() - started
     if options.check:
-        result.diagnostics = list(checked.diagnostics)
+        result.diagnostics = checked.diagnostics
         errors = [d for d in result.diagnostics if d.severity >= Severity.ERROR]
         if errors:
             raise BuildFailed(f"{len(errors)} error(s) in the book's sources; nothing was built",
                               errors)
-    # take what the dashboard and the change report need from the checker's parse
-    # now, and let the parse go: kept through the Sphinx run, every parsed page
-    # of a 500-essay book doubled the build's peak memory
-    result.status, built_now = summarise(whole, checked, cache / "status-facts.pickle")
-    del checked
+    assert checked.status is not None and checked.built_now is not None
+    result.status, built_now = checked.status, checked.built_now
     outdir.mkdir(parents=True, exist_ok=True)
     (cache / FINGERPRINT).unlink(missing_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=outdir))
@@ -212,6 +217,31 @@ def _unchanged(cache: Path, fingerprint: str, outdir: Path, options: BuildOption
     wanted = ([STATUS] + (["html"] if options.html else [])
               + (["pdf", "print"] if options.pdf else []) + (["epub"] if options.epub else []))
     return previous == fingerprint and all((outdir / name).is_dir() for name in wanted)
+
+
+@dataclass
+class Checked:
+    """What a build keeps of the checker's run: its findings, and the dashboard's
+    numbers and the change report's record (None when errors stop the build)."""
+    diagnostics: list[Diagnostic]
+    status: CollectionStatus | None
+    built_now: BuildManifest | None
+
+
+def check_and_summarise(root: Path, whole: Book, cache: Path, stop_on_errors: bool,
+                        say: Reporter) -> Checked:
+    """The book checked, and what the dashboard and the change report need taken
+    from the checker's parse, which is then let go: kept through the Sphinx run,
+    every parsed page of a 500-essay book doubled the build's peak memory."""
+    from essaykit.collector import tuned_for_build
+
+    with tuned_for_build():  # a no-op inside the build's own; needed when apart
+        checked = check_book(root, cache / "parsed")
+        diagnostics = list(checked.diagnostics)
+        if stop_on_errors and any(d.severity >= Severity.ERROR for d in diagnostics):
+            return Checked(diagnostics, None, None)
+        status, built_now = summarise(whole, checked, cache / "status-facts.pickle")
+    return Checked(diagnostics, status, built_now)
 
 
 def pre_build_gate(root: Path, parsed: Path | None = None) -> list[Diagnostic]:
