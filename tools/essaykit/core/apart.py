@@ -2,10 +2,10 @@
 
 CPython gives little of a large heap back to the system once it is freed: after
 Sphinx has written a 500-essay book's print HTML, the build process keeps some
-470 MB whatever it lets go. So when the PDF is made, each heavy step (each
-Sphinx run, then typesetting and joining the PDF) is run apart, in a spawned
-process that starts small and ends with the step, and the build process itself
-stays small: no two steps' peaks stand one on the other.
+470 MB whatever it lets go. So when the PDF is made, each heavy step (the
+check, each Sphinx run, then typesetting and joining the PDF) is run apart, in
+a spawned process that starts small and ends with the step, and the build
+process itself stays small: no two steps' peaks stand one on the other.
 
 The step's progress messages come back as it makes them; its result, or the
 exception it raised, comes back when it ends.
